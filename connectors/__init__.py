@@ -1,0 +1,1 @@
+"""Connectors turn a source (files, feeds, APIs, webhooks) into Mention records."""

@@ -1,0 +1,1 @@
+"""Language detection, brand matching, topic (aspect) extraction and sentiment for English and Italian."""

@@ -1,0 +1,98 @@
+"""The NLP stage: one mention text in, its language, overall sentiment and per-topic sentiment out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from nlp.clauses import split_clauses
+from nlp.language import LanguageDetectorStage
+from nlp.pipelines import blank_pipeline
+from nlp.sentiment import Label, SpanScorer, label_for
+from nlp.sentiment_en import VaderScorer
+from nlp.sentiment_it import ItalianScorer
+from nlp.topics import TopicMatcher
+from pipeline.config import NlpConfig, TopicsConfig
+
+SNIPPET_CHARS = 240
+
+
+@dataclass(frozen=True)
+class TopicSentiment:
+    topic: str
+    sentiment: float
+    label: Label
+    snippet: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    lang: str
+    sentiment: float
+    label: Label
+    topics: tuple[TopicSentiment, ...] = field(default_factory=tuple)
+
+
+def _make_scorer(lang: str) -> SpanScorer:
+    return VaderScorer() if lang == "en" else ItalianScorer()
+
+
+class Analyzer:
+    """Everything the dataflow needs from NLP, built once per worker from config."""
+
+    def __init__(self, nlp_config: NlpConfig, topics: TopicsConfig) -> None:
+        self.config = nlp_config
+        self.languages = LanguageDetectorStage(list(nlp_config.languages), nlp_config.default_language)
+        self.matchers = {lang: TopicMatcher(lang, topics.for_language(lang)) for lang in nlp_config.languages}
+        self.scorers = {lang: _make_scorer(lang) for lang in nlp_config.languages}
+
+    def _label(self, compound: float) -> Label:
+        s = self.config.sentiment
+        return label_for(compound, s.positive_threshold, s.negative_threshold)
+
+    def analyze(self, text: str, lang_hint: str | None = None) -> Analysis:
+        lang = self.languages.detect(text, lang_hint)
+        return self.analyze_doc(blank_pipeline(lang)(text), lang)
+
+    def analyze_many(self, items: list[tuple[str, str | None]]) -> list[Analysis]:
+        """Batch form: detects languages, then runs spaCy's pipe per language."""
+        langs = [self.languages.detect(text, hint) for text, hint in items]
+        results: list[Analysis | None] = [None] * len(items)
+        for lang in set(langs):
+            positions = [i for i, lg in enumerate(langs) if lg == lang]
+            docs = blank_pipeline(lang).pipe(items[i][0] for i in positions)
+            for i, doc in zip(positions, docs):
+                results[i] = self.analyze_doc(doc, lang)
+        return [r for r in results if r is not None]
+
+    def analyze_doc(self, doc: Doc, lang: str) -> Analysis:
+        scorer = self.scorers[lang]
+        compound = scorer.score_text(doc.text) if lang == "en" else scorer.score_span(doc[:])
+        matches = self.matchers[lang].find(doc)
+        topics = self._topic_sentiments(doc, lang, matches, scorer) if matches else ()
+        return Analysis(lang=lang, sentiment=compound, label=self._label(compound), topics=topics)
+
+    def _topic_sentiments(
+        self, doc: Doc, lang: str, matches: list[tuple[str, int, int]], scorer: SpanScorer
+    ) -> tuple[TopicSentiment, ...]:
+        clauses: list[Span] = [c for sent in doc.sents for c in split_clauses(sent, lang)]
+        scores: dict[tuple[int, int], float] = {}
+        per_topic: dict[str, list[Span]] = {}
+        for topic, start, _end in matches:
+            clause = next(c for c in clauses if c.start <= start < c.end)
+            spans = per_topic.setdefault(topic, [])
+            if all(s.start != clause.start for s in spans):
+                spans.append(clause)
+        results = []
+        for topic, spans in per_topic.items():
+            values = []
+            for span in spans:
+                key = (span.start, span.end)
+                if key not in scores:
+                    scores[key] = scorer.score_span(span)
+                values.append(scores[key])
+            mean = sum(values) / len(values)
+            snippet = " … ".join(s.text.strip() for s in spans)[:SNIPPET_CHARS]
+            results.append(TopicSentiment(topic=topic, sentiment=mean, label=self._label(mean), snippet=snippet))
+        return tuple(results)

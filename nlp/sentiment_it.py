@@ -1,0 +1,95 @@
+"""Italian sentiment v1: a lexicon scorer with negation, intensifiers, contrast and emoji, VADER-style.
+
+The lexicon (nlp/data/it_sentiment.tsv) is written for repwatch; see nlp/data/LEXICON_PROVENANCE.md.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Span
+
+from nlp.pipelines import blank_pipeline
+
+NEGATORS = frozenset({"non", "mai", "nessun", "nessuno", "nessuna", "né", "ne'", "niente", "nulla", "neanche", "nemmeno", "neppure", "senza"})
+INTENSIFIERS = {
+    "molto": 1.3, "troppo": 1.3, "davvero": 1.25, "veramente": 1.25, "proprio": 1.15, "estremamente": 1.4,
+    "assolutamente": 1.35, "super": 1.3, "tanto": 1.2, "così": 1.15, "particolarmente": 1.2, "incredibilmente": 1.4,
+    "totalmente": 1.3, "completamente": 1.3, "decisamente": 1.25, "parecchio": 1.2,
+}
+DIMINISHERS = {"abbastanza": 0.75, "leggermente": 0.6, "piuttosto": 0.85, "quasi": 0.7, "po'": 0.7, "poco": -0.5}
+CONTRAST = frozenset({"ma", "però", "tuttavia", "eppure", "comunque"})
+NEGATION_SCALAR = -0.74
+NORMALIZATION_ALPHA = 15.0
+EXCLAMATION_BOOST = 0.292
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> dict[str, float]:
+    lexicon: dict[str, float] = {}
+    text = resources.files("nlp").joinpath("data", "it_sentiment.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        word, valence = line.split("\t")[:2]
+        lexicon[word.strip().lower()] = float(valence)
+    return lexicon
+
+
+def normalize(score: float) -> float:
+    """VADER's normalisation of a summed valence into [-1, 1]."""
+    return max(-1.0, min(1.0, score / math.sqrt(score * score + NORMALIZATION_ALPHA)))
+
+
+class ItalianScorer:
+    def __init__(self) -> None:
+        self.lexicon = load_lexicon()
+        self._nlp = blank_pipeline("it")
+
+    def _valences(self, tokens: list[tuple[str, str]]) -> float:
+        """Sum of valences with negation/intensifier handling; `tokens` are (lower, lemma) pairs."""
+        total_before, total_after, seen_contrast = 0.0, 0.0, False
+        for i, (lower, lemma) in enumerate(tokens):
+            if lower in CONTRAST:
+                seen_contrast = True
+                continue
+            valence = self.lexicon.get(lower)
+            if valence is None:
+                valence = self.lexicon.get(lemma)
+            if valence is None:
+                continue
+            for back in range(1, 4):
+                if i - back < 0:
+                    break
+                prev = tokens[i - back][0]
+                if prev in NEGATORS:
+                    valence *= NEGATION_SCALAR
+                    break
+                if back == 1 and prev in INTENSIFIERS:
+                    valence *= INTENSIFIERS[prev]
+                elif back == 1 and prev in DIMINISHERS:
+                    valence *= DIMINISHERS[prev]
+            if seen_contrast:
+                total_after += valence
+            else:
+                total_before += valence
+        if seen_contrast and total_after != 0.0:
+            # as VADER does for "but": what follows the contrast dominates
+            return total_before * 0.5 + total_after * 1.5
+        return total_before + total_after
+
+    def _score_tokens(self, tokens: list[tuple[str, str]], text: str) -> float:
+        total = self._valences(tokens)
+        if total != 0.0:
+            bangs = min(text.count("!"), 4) * EXCLAMATION_BOOST
+            total += bangs if total > 0 else -bangs
+        return normalize(total)
+
+    def score_span(self, span: Span) -> float:
+        return self._score_tokens([(t.lower_, t.lemma_) for t in span], span.text)
+
+    def score_text(self, text: str) -> float:
+        doc = self._nlp(text)
+        return self._score_tokens([(t.lower_, t.lemma_) for t in doc], text)

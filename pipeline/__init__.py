@@ -1,0 +1,1 @@
+"""The repwatch dataflow, its configuration and its command line."""

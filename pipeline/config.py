@@ -1,0 +1,268 @@
+"""The repwatch configuration: pydantic models for config/repwatch.yaml and the loader that explains errors."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from connectors.mention import ValidationLimits
+from pipeline.durations import parse_duration
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+SUPPORTED_LANGUAGES = ("en", "it")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BrandConfig(_Strict):
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    handles: list[str] = []
+    hashtags: list[str] = []
+    exclude: list[str] = Field(default=[], description="a text containing any of these is not about the brand")
+    competitor_group: str | None = None
+
+    @field_validator("handles")
+    @classmethod
+    def _handles_start_with_at(cls, value: list[str]) -> list[str]:
+        return [h if h.startswith("@") else f"@{h}" for h in value]
+
+    @field_validator("hashtags")
+    @classmethod
+    def _hashtags_start_with_hash(cls, value: list[str]) -> list[str]:
+        return [h if h.startswith("#") else f"#{h}" for h in value]
+
+
+class TopicConfig(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    phrases: list[str] = Field(min_length=1)
+
+
+class TopicsConfig(_Strict):
+    use_defaults: bool = Field(default=True, description="start from the bundled taxonomy (nlp/data/taxonomy.yaml)")
+    en: list[TopicConfig] = []
+    it: list[TopicConfig] = []
+
+    def for_language(self, lang: str) -> list[TopicConfig]:
+        """The effective topics of one language: bundled defaults, then these (same id extends the phrases)."""
+        merged: dict[str, TopicConfig] = {}
+        if self.use_defaults:
+            for topic in default_taxonomy().get(lang, []):
+                merged[topic.id] = topic
+        for topic in getattr(self, lang, []):
+            if topic.id in merged:
+                base = merged[topic.id]
+                merged[topic.id] = TopicConfig(id=topic.id, name=topic.name, phrases=base.phrases + topic.phrases)
+            else:
+                merged[topic.id] = topic
+        return list(merged.values())
+
+
+class SentimentConfig(_Strict):
+    positive_threshold: float = Field(default=0.05, ge=-1, le=1)
+    negative_threshold: float = Field(default=-0.05, ge=-1, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SentimentConfig":
+        if self.negative_threshold > self.positive_threshold:
+            raise ValueError("negative_threshold must be <= positive_threshold")
+        return self
+
+
+class NlpConfig(_Strict):
+    languages: list[Literal["en", "it"]] = ["en", "it"]
+    default_language: Literal["en", "it"] = "en"
+    sentiment: SentimentConfig = SentimentConfig()
+
+
+class WindowsConfig(_Strict):
+    length: Duration = timedelta(hours=1)
+    lateness: Duration = Field(default=timedelta(minutes=10), description="how long to wait for out-of-order items")
+    align_to: datetime = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    per_topic: bool = True
+
+    @field_validator("length")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("window length must be positive")
+        return value
+
+    @field_validator("align_to")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+class NegativeShareRule(_Strict):
+    id: str
+    kind: Literal["negative_share"]
+    threshold: float = Field(ge=0, le=1)
+    min_mentions: int = Field(default=10, ge=1)
+    brands: list[str] = Field(default=[], description="empty = every brand")
+    severity: Literal["info", "warning", "critical"] = "warning"
+
+
+class TopicNegativeCountRule(_Strict):
+    id: str
+    kind: Literal["topic_negative_count"]
+    threshold: int = Field(ge=1)
+    topics: list[str] = Field(default=[], description="empty = every topic")
+    brands: list[str] = []
+    severity: Literal["info", "warning", "critical"] = "warning"
+
+
+AlertRule = Annotated[NegativeShareRule | TopicNegativeCountRule, Field(discriminator="kind")]
+
+
+class NotifierConfig(_Strict):
+    kind: Literal["log", "webhook"]
+    url_env: str | None = Field(default=None, description="name of the env variable holding the webhook URL")
+
+    @model_validator(mode="after")
+    def _webhook_needs_url(self) -> "NotifierConfig":
+        if self.kind == "webhook" and not self.url_env:
+            raise ValueError("a webhook notifier needs url_env: the name of an environment variable with the URL")
+        return self
+
+
+class AlertsConfig(_Strict):
+    cooldown: Duration = timedelta(hours=6)
+    max_examples: int = Field(default=3, ge=0, le=10)
+    rules: list[AlertRule] = []
+    notifiers: list[NotifierConfig] = [NotifierConfig(kind="log")]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "AlertsConfig":
+        ids = [r.id for r in self.rules]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"alert rule ids must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+
+class FileSourceConfig(_Strict):
+    kind: Literal["file"] = "file"
+    path: str
+    format: Literal["jsonl", "csv"] | None = Field(default=None, description="default: from the file extension")
+    source_name: str = "file"
+    mapping: dict[str, str] = Field(default={}, description="Mention field -> column/key in the file")
+    timestamp_format: str | None = Field(default=None, description="strptime format when not ISO 8601")
+
+
+class ClickHouseConfig(_Strict):
+    dsn: str | None = Field(
+        default=None,
+        description="chdb:///DIR (embedded) or http(s)://host:8123; default chdb:///<data_dir>/clickhouse; "
+        "env REPWATCH_CLICKHOUSE_DSN overrides",
+    )
+    database: str = Field(default="repwatch", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    batch_size: int = Field(default=5000, ge=1)
+    flush_interval: Duration = timedelta(seconds=2)
+    username_env: str = "REPWATCH_CLICKHOUSE_USER"
+    password_env: str = "REPWATCH_CLICKHOUSE_PASSWORD"
+
+
+class SinksConfig(_Strict):
+    clickhouse: ClickHouseConfig = ClickHouseConfig()
+
+
+class DedupConfig(_Strict):
+    max_ids: int = Field(default=1_000_000, ge=1, description="ids remembered in total; the oldest are forgotten first")
+    shards: int = Field(default=32, ge=1, le=4096)
+
+
+class RepwatchConfig(_Strict):
+    data_dir: str = Field(default=".repwatch-data", description="where embedded state lives (ClickHouse, checkpoints)")
+    brands: list[BrandConfig] = Field(min_length=1)
+    topics: TopicsConfig = TopicsConfig()
+    nlp: NlpConfig = NlpConfig()
+    windows: WindowsConfig = WindowsConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    sources: list[FileSourceConfig] = []
+    sinks: SinksConfig = SinksConfig()
+    dedup: DedupConfig = DedupConfig()
+    validation: ValidationLimits = ValidationLimits()
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "RepwatchConfig":
+        names = [b.name for b in self.brands]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"brand names must be unique; repeated: {', '.join(dupes)}")
+        known_topics = {t.id for lang in self.nlp.languages for t in self.topics.for_language(lang)}
+        for rule in self.alerts.rules:
+            unknown_brands = [b for b in rule.brands if b not in names]
+            if unknown_brands:
+                raise ValueError(f"alert rule {rule.id!r} names unknown brands {unknown_brands}; known: {names}")
+            if isinstance(rule, TopicNegativeCountRule):
+                unknown = [t for t in rule.topics if t not in known_topics]
+                if unknown:
+                    raise ValueError(
+                        f"alert rule {rule.id!r} names unknown topics {unknown}; known: {sorted(known_topics)}"
+                    )
+        return self
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message says where and what to change."""
+
+
+def _describe(error: ValidationError, path: str) -> str:
+    lines = [f"{path}: {error.error_count()} problem(s)"]
+    for item in error.errors():
+        key = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        found = repr(item.get("input"))
+        if len(found) > 100:
+            found = found[:97] + "..."
+        lines.append(f"  - key '{key}': {item['msg']}; found {found}")
+    return "\n".join(lines)
+
+
+def parse_config(data: Any, path: str = "<config>") -> RepwatchConfig:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level, found {type(data).__name__}")
+    try:
+        return RepwatchConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, path)) from None
+
+
+def load_config(path: str | Path) -> RepwatchConfig:
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(f"{file}: no such file; pass --config with the path of your repwatch.yaml")
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{file}: not valid YAML: {error}") from None
+    return parse_config(data, str(file))
+
+
+def packaged_config(name: str) -> RepwatchConfig:
+    """A config shipped inside the package (pipeline/data/NAME.yaml), e.g. the demo's."""
+    text = resources.files("pipeline").joinpath("data", f"{name}.yaml").read_text(encoding="utf-8")
+    return parse_config(yaml.safe_load(text), f"pipeline/data/{name}.yaml")
+
+
+_TAXONOMY_CACHE: dict[str, list[TopicConfig]] | None = None
+
+
+def default_taxonomy() -> dict[str, list[TopicConfig]]:
+    """The bundled topic taxonomy (nlp/data/taxonomy.yaml), per language."""
+    global _TAXONOMY_CACHE
+    if _TAXONOMY_CACHE is None:
+        text = resources.files("nlp").joinpath("data", "taxonomy.yaml").read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
+        _TAXONOMY_CACHE = {
+            lang: [TopicConfig.model_validate(t) for t in raw.get(lang, [])] for lang in SUPPORTED_LANGUAGES
+        }
+    return _TAXONOMY_CACHE

@@ -1,0 +1,102 @@
+"""build_dataflow: config + source + sinks -> the Bytewax dataflow (validate, dedup, NLP, windows, alerts, sinks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import bytewax.operators as op
+from bytewax.dataflow import Dataflow
+from bytewax.inputs import Source
+from bytewax.operators.windowing import EventClock, TumblingWindower, fold_window
+from bytewax.outputs import Sink
+
+from connectors.files import FieldMapping
+from connectors.mention import Mention
+from pipeline.alerts import Alert, evaluate_brand_window, evaluate_topic_window
+from pipeline.config import RepwatchConfig
+from pipeline.dedup import shard_of
+from pipeline.parse import parse_raw
+from pipeline.records import BrandMention, RawRecord, TopicMention
+from pipeline.stages import Stages, merge_windows
+from sinks.rows import Row, alert_row, brand_window_row, dead_letter_row, late_row, mention_rows, topic_window_row
+
+
+@dataclass
+class Sinks:
+    """Where the flow writes: every table row to `rows`, every alert (after cooldown) to each of `alerts`."""
+
+    rows: Sink[Row]
+    alerts: list[Sink[Alert]] = field(default_factory=list)
+
+
+def _created_at(item: BrandMention | TopicMention) -> Any:
+    return item.created_at
+
+
+def build_dataflow(
+    config: RepwatchConfig,
+    source: Source[RawRecord],
+    sinks: Sinks,
+    mappings: dict[str, FieldMapping] | None = None,
+    flow_id: str = "repwatch",
+) -> Dataflow:
+    stages = Stages(config)
+    mappings = mappings or {}
+    flow = Dataflow(flow_id)
+
+    # validate -> dead letters or mentions
+    raw = op.input("input", flow, source)
+    parsed = op.map("validate", raw, lambda r: parse_raw(r, mappings, config.validation))
+    valid = op.branch("is_valid", parsed, lambda x: isinstance(x, Mention))
+    dead_rows = op.map("dead_letter_rows", valid.falses, dead_letter_row)
+
+    # deduplicate on the mention id, with bounded memory per shard
+    sharded = op.key_on("dedup_shard", valid.trues, lambda m: shard_of(m.id, config.dedup.shards))
+    unique = op.key_rm("dedup_unkey", op.stateful_flat_map("dedup", sharded, stages.dedup))
+
+    # language -> brands -> topics -> sentiment, batched through spaCy
+    analyzed = op.flat_map_batch("analyze", unique, stages.analyze_batch)
+    stored = op.flat_map("mention_rows", analyzed, mention_rows)
+
+    # event-time tumbling windows per brand and per brand x topic
+    clock = EventClock(_created_at, wait_for_system_duration=config.windows.lateness)
+    windower = TumblingWindower(length=config.windows.length, align_to=config.windows.align_to)
+    brand_items = op.flat_map("per_brand", analyzed, stages.per_brand)
+    brand_windows = fold_window(
+        "brand_windows", op.key_on("by_brand", brand_items, lambda b: b.brand), clock, windower,
+        lambda: None, stages.fold_brand, merge_windows,
+    )
+    closed_brand = op.map("brand_closed", brand_windows.down, lambda kv: kv[1][1])
+    rows = [dead_rows, stored, op.map("brand_window_rows", closed_brand, brand_window_row)]
+    rows.append(op.map("late_brand_rows", brand_windows.late, lambda kv: late_row(kv[1][1], stages.window_start(kv[1][1]))))
+    candidates = [op.map("brand_rules", closed_brand, lambda w: evaluate_brand_window(w, config.alerts.rules))]
+
+    if config.windows.per_topic:
+        topic_items = op.flat_map("per_topic", brand_items, stages.per_topic)
+        topic_windows = fold_window(
+            "topic_windows", op.key_on("by_brand_topic", topic_items, lambda t: f"{t.brand}\x1f{t.topic}"),
+            clock, windower, lambda: None, stages.fold_topic, merge_windows,
+        )
+        closed_topic = op.map("topic_closed", topic_windows.down, lambda kv: kv[1][1])
+        rows.append(op.map("topic_window_rows", closed_topic, topic_window_row))
+        rows.append(
+            op.map("late_topic_rows", topic_windows.late, lambda kv: late_row(kv[1][1], stages.window_start(kv[1][1])))
+        )
+        candidates.append(
+            op.map("topic_rules", closed_topic,
+                   lambda w: evaluate_topic_window(w, config.alerts.rules, stages.topic_name(w.topic)))
+        )
+
+    # alert rules at window close, cooldown per brand (state survives recovery)
+    by_brand = op.key_on(
+        "alerts_by_brand", op.filter("has_alerts", op.merge("alert_candidates", *candidates), bool),
+        lambda alerts: alerts[0].brand,
+    )
+    alerts = op.key_rm("alerts_unkey", op.stateful_flat_map("cooldown", by_brand, stages.cooldown))
+    rows.append(op.map("alert_rows", alerts, alert_row))
+
+    op.output("clickhouse", op.merge("all_rows", *rows), sinks.rows)
+    for index, sink in enumerate(sinks.alerts):
+        op.output(f"alerts_out_{index}", alerts, sink)
+    return flow

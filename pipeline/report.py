@@ -1,0 +1,44 @@
+"""Printing a RunSummary on the terminal with rich tables."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.summary import RunSummary
+
+
+def print_summary(summary: RunSummary, queries: list[tuple[str, str]], dsn: str, console: Console | None = None) -> None:
+    console = console or Console()
+    table = Table(title="Brands", title_justify="left")
+    for column in ("brand", "mentions", "pos", "neu", "neg", "neg share", "sentiment", "rating"):
+        table.add_column(column, justify="left" if column == "brand" else "right", no_wrap=True)
+    topics = Table(title="Top topics per brand (mentions, negative share)", title_justify="left")
+    topics.add_column("brand", no_wrap=True)
+    topics.add_column("topics")
+    for b in summary.brands:
+        table.add_row(
+            b.brand, str(b.mentions), str(b.positive), str(b.neutral), str(b.negative),
+            f"{b.negative / b.mentions:.0%}" if b.mentions else "-", f"{b.mean_sentiment:+.3f}",
+            "-" if b.mean_rating is None else f"{b.mean_rating:.2f}",
+        )
+        topics.add_row(b.brand, ", ".join(f"{t} ({n}, {share:.0%})" for t, n, share in b.top_topics) or "-")
+    console.print(table)
+    console.print(topics)
+    console.print(
+        f"Mentions matching no brand: {summary.unmatched}   late (kept, outside their window): {summary.late}   "
+        f"dead letters: {len(summary.dead_letters)}"
+    )
+    for origin, reason in summary.dead_letters[:5]:
+        console.print(f"  [dim]dead letter[/] {origin}: {reason}")
+    if summary.alerts:
+        console.print(f"\n[bold red]Alerts fired: {len(summary.alerts)}[/]")
+        for a in summary.alerts:
+            console.print(f"  [bold]{a.severity.upper()}[/] {a.message}  [dim](rule {a.rule_id})[/]")
+            for text in a.examples:
+                console.print(f"      • {text}")
+    else:
+        console.print("\n[green]No alerts fired.[/]")
+    console.print(f"\nResults are in ClickHouse ({dsn}). Try:")
+    for title, sql in queries:
+        console.print(f"  [bold]-- {title}[/]\n  {sql.replace(chr(10), chr(10) + '  ')}")

@@ -1,0 +1,99 @@
+"""The per-item logic of each dataflow step as plain functions over one worker's NLP objects."""
+
+from __future__ import annotations
+
+import threading
+from typing import Iterable
+
+from connectors.mention import Mention
+from nlp.analyzer import Analyzer
+from nlp.brands import BrandMatcher
+from pipeline.alerts import Alert, Cooldown
+from pipeline.config import RepwatchConfig
+from pipeline.dedup import SeenIds
+from pipeline.records import AnalyzedMention, BrandMention, TopicMention
+from pipeline.windows import BrandWindow, TopicWindow, window_bounds
+
+
+class Stages:
+    """Builds NLP objects lazily, once per worker thread (spaCy pipelines are not shared across threads)."""
+
+    def __init__(self, config: RepwatchConfig) -> None:
+        self.config = config
+        self._local = threading.local()
+
+    @property
+    def analyzer(self) -> Analyzer:
+        analyzer = getattr(self._local, "analyzer", None)
+        if analyzer is None:
+            analyzer = Analyzer(self.config.nlp, self.config.topics)
+            self._local.analyzer = analyzer
+        return analyzer
+
+    @property
+    def brands(self) -> BrandMatcher:
+        matcher = getattr(self._local, "brands", None)
+        if matcher is None:
+            matcher = BrandMatcher(self.config.brands)
+            self._local.brands = matcher
+        return matcher
+
+    # --- deduplicate -------------------------------------------------------------------------------
+    def dedup(self, state: SeenIds | None, mention: Mention) -> tuple[SeenIds, list[Mention]]:
+        if state is None:
+            state = SeenIds(max(1, self.config.dedup.max_ids // self.config.dedup.shards))
+        return state, [mention] if state.check_and_add(mention.id) else []
+
+    # --- language, brands, topics, sentiment -------------------------------------------------------
+    def analyze_batch(self, mentions: list[Mention]) -> list[AnalyzedMention]:
+        analyses = self.analyzer.analyze_many([(m.text, m.lang) for m in mentions])
+        brands = self.brands
+        return [
+            AnalyzedMention(mention=m, analysis=a, brands=tuple(brands.match(f"{m.title}\n{m.text}", m.brand_hints)))
+            for m, a in zip(mentions, analyses)
+        ]
+
+    @staticmethod
+    def per_brand(item: AnalyzedMention) -> list[BrandMention]:
+        return [BrandMention(brand=b, item=item) for b in item.brands]
+
+    @staticmethod
+    def per_topic(item: BrandMention) -> list[TopicMention]:
+        return [
+            TopicMention(brand=item.brand, topic=t.topic, item=item.item, sentiment=t.sentiment, label=t.label)
+            for t in item.item.analysis.topics
+        ]
+
+    # --- windows -----------------------------------------------------------------------------------
+    def fold_brand(self, acc: BrandWindow | None, item: BrandMention) -> BrandWindow:
+        if acc is None:
+            start, end = window_bounds(item.created_at, self.config.windows.length, self.config.windows.align_to)
+            acc = BrandWindow(brand=item.brand, start=start, end=end)
+        return acc.add(item, self.config.alerts.max_examples)
+
+    def fold_topic(self, acc: TopicWindow | None, item: TopicMention) -> TopicWindow:
+        if acc is None:
+            start, end = window_bounds(item.created_at, self.config.windows.length, self.config.windows.align_to)
+            acc = TopicWindow(brand=item.brand, topic=item.topic, start=start, end=end)
+        return acc.add(item, self.config.alerts.max_examples)
+
+    def window_start(self, item: BrandMention | TopicMention):  # noqa: ANN201 - datetime
+        return window_bounds(item.created_at, self.config.windows.length, self.config.windows.align_to)[0]
+
+    # --- alerts ------------------------------------------------------------------------------------
+    def topic_name(self, topic: str) -> str:
+        for lang in self.config.nlp.languages:
+            name = self.analyzer.matchers[lang].names.get(topic)
+            if name and lang == "en":
+                return name
+        return topic.replace("_", " ")
+
+    def cooldown(self, state: Cooldown | None, alerts: Iterable[Alert]) -> tuple[Cooldown, list[Alert]]:
+        if state is None:
+            state = Cooldown(self.config.alerts.cooldown)
+        return state, [a for a in alerts if state.admit(a)]
+
+
+def merge_windows(a: BrandWindow | TopicWindow | None, b: BrandWindow | TopicWindow | None):  # noqa: ANN201
+    """Tumbling windows never merge; Bytewax still asks for a merger."""
+    return a if a is not None else b
