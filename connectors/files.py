@@ -68,9 +68,15 @@ class FieldMapping:
             fields["metadata"] = metadata
         for stamp in ("created_at", "fetched_at"):
             if stamp in fields:
-                fields[stamp] = parse_timestamp(fields[stamp], self.timestamp_format)
+                try:
+                    fields[stamp] = parse_timestamp(fields[stamp], self.timestamp_format)
+                except (ValueError, TypeError, OverflowError) as error:
+                    raise ValueError(f"{stamp}: {error}") from None
         if "rating" in fields:
-            fields["rating"] = float(fields["rating"])
+            try:
+                fields["rating"] = float(fields["rating"])
+            except (ValueError, TypeError):
+                raise ValueError(f"rating: expected a number from 1 to 5, found {fields['rating']!r}") from None
         return build_mention(fields, self.source_name)
 
 

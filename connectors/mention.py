@@ -19,13 +19,13 @@ def utc_now() -> datetime:
 
 def stable_mention_id(source: str, source_id: str) -> str:
     """A deterministic id for (source, source_id): the same item always gets the same id."""
-    digest = hashlib.sha256(f"{source}\x1f{source_id}".encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{source}\x1f{source_id}".encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:24]
 
 
 def content_source_id(text: str, author: str, created_at: str) -> str:
     """Fallback source id when a source gives none: a hash of the content."""
-    return hashlib.sha256(f"{author}\x1f{created_at}\x1f{text}".encode("utf-8")).hexdigest()[:24]
+    return hashlib.sha256(f"{author}\x1f{created_at}\x1f{text}".encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 class Mention(BaseModel):
@@ -75,8 +75,10 @@ class Mention(BaseModel):
     def _strings_are_text(self) -> "Mention":
         for name in ("text", "title", "author", "url"):
             value = getattr(self, name)
-            if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
-                raise ValueError(f"{name} contains bytes that are not valid UTF-8")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(f"{name} contains bytes that are not valid UTF-8") from None
         return self
 
     def to_json(self) -> str:

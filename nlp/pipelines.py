@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 
 import spacy
 from spacy.language import Language
@@ -10,21 +11,49 @@ from spacy.lookups import load_lookups
 from spacy.tokens import Doc
 
 
+def _lemma_fixes(lang: str) -> dict[str, str]:
+    text = resources.files("nlp").joinpath("data", "lemma_fixes.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return {form: lemma for code, form, lemma in rows if code == lang}
+
+
 class LowerLookupLemmatizer:
     """Sets each token's lemma from spacy-lookups-data, looking up the lower-cased form.
 
     spaCy's own lookup mode looks up the text as written, so "Wait Times" and "I TEMPI DI ATTESA"
     would miss the table; lower-casing first makes capitalisation irrelevant to topic matching.
+    The tables are not closed under lookup (it: "rimborsi" -> "rimborso" -> "rimborsare"), so the
+    lookup is followed to a fixed point: every form of a word then lands on the same lemma.
     """
+
+    MAX_HOPS = 4
 
     def __init__(self, lang: str) -> None:
         self.table = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
+        self.fixes = _lemma_fixes(lang)
+        self._cache: dict[str, str] = {}
+
+    def lemma(self, lower: str) -> str:
+        cached = self._cache.get(lower)
+        if cached is not None:
+            return cached
+        lemma, seen = lower, {lower}
+        for _ in range(self.MAX_HOPS):
+            if lemma in self.fixes:
+                lemma = self.fixes[lemma]
+                break
+            following = self.table.get(lemma, lemma)
+            if following in seen:
+                break
+            seen.add(following)
+            lemma = following
+        if len(self._cache) < 200_000:
+            self._cache[lower] = lemma
+        return lemma
 
     def __call__(self, doc: Doc) -> Doc:
-        table = self.table
         for token in doc:
-            lower = token.lower_
-            token.lemma_ = table.get(lower, lower)
+            token.lemma_ = self.lemma(token.lower_)
         return doc
 
 

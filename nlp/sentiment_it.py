@@ -47,6 +47,7 @@ class ItalianScorer:
     def __init__(self) -> None:
         self.lexicon = load_lexicon()
         self._nlp = blank_pipeline("it")
+        self._table = self._nlp.get_pipe("repwatch_lower_lemmatizer").table
 
     def _valences(self, tokens: list[tuple[str, str]]) -> float:
         """Sum of valences with negation/intensifier handling; `tokens` are (lower, lemma) pairs."""
@@ -55,9 +56,7 @@ class ItalianScorer:
             if lower in CONTRAST:
                 seen_contrast = True
                 continue
-            valence = self.lexicon.get(lower)
-            if valence is None:
-                valence = self.lexicon.get(lemma)
+            valence = self._valence(lower, lemma)
             if valence is None:
                 continue
             for back in range(1, 4):
@@ -79,6 +78,15 @@ class ItalianScorer:
             # as VADER does for "but": what follows the contrast dominates
             return total_before * 0.5 + total_after * 1.5
         return total_before + total_after
+
+    def _valence(self, lower: str, lemma: str) -> float | None:
+        """The word as written, then its direct lemma, then the canonical lemma (which can overshoot:
+        pessimo -> cattivo -> cattivare)."""
+        for key in (lower, self._table.get(lower, lower), lemma):
+            valence = self.lexicon.get(key)
+            if valence is not None:
+                return valence
+        return None
 
     def _score_tokens(self, tokens: list[tuple[str, str]], text: str) -> float:
         total = self._valences(tokens)

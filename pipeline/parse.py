@@ -19,6 +19,14 @@ def _raw_text(payload: bytes | str) -> str:
     return payload.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def _has_surrogates(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def parse_raw(
     raw: RawRecord, mappings: dict[str, FieldMapping], limits: ValidationLimits, now: datetime | None = None
 ) -> Mention | DeadLetter:
@@ -37,6 +45,9 @@ def parse_raw(
         return dead(f"malformed JSON: {error}")
     if not isinstance(record, dict):
         return dead(f"expected a JSON object, found {type(record).__name__}")
+    broken = [key for key, value in record.items() if isinstance(value, str) and _has_surrogates(value)]
+    if broken:
+        return dead(f"not valid UTF-8 in {', '.join(map(str, broken))}: re-export the file as UTF-8")
     mapping = mappings.get(raw.source) or FieldMapping({}, source_name=raw.source)
     try:
         mention = mapping.apply(record)

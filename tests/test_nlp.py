@@ -1,0 +1,130 @@
+import pytest
+
+from nlp.analyzer import Analyzer
+from nlp.brands import BrandMatcher
+from nlp.clauses import split_clauses
+from nlp.language import LanguageDetectorStage
+from nlp.pipelines import blank_pipeline
+from nlp.sentiment import label_for
+from nlp.sentiment_it import ItalianScorer
+from pipeline.config import BrandConfig, NlpConfig, TopicsConfig
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(NlpConfig(), TopicsConfig())
+
+
+def _topics(analysis):
+    return {t.topic: t for t in analysis.topics}
+
+
+@pytest.mark.parametrize(
+    "text, lang, topic",
+    [
+        ("The Wait Times were long", "en", "wait_time"),
+        ("WAITING forever again", "en", "wait_time"),
+        ("I TEMPI DI ATTESA sono lunghi", "it", "wait_time"),
+        ("il servizio clienti non risponde", "it", "customer_service"),
+        ("Servizi Clienti pessimi", "it", "customer_service"),
+        ("Lost my Luggage in Denver", "en", "baggage"),
+        ("i rimborsi non arrivano", "it", "refund_return"),
+    ],
+)
+def test_topics_match_across_inflection_and_case(analyzer, text, lang, topic):
+    assert topic in _topics(analyzer.analyze(text, lang))
+
+
+def test_no_topic_in_unrelated_text(analyzer):
+    assert analyzer.analyze("Happy birthday to my sister", "en").topics == ()
+
+
+def test_contrast_gives_each_topic_its_own_sentiment(analyzer):
+    topics = _topics(analyzer.analyze("The food was delicious but the wait time was horrible.", "en"))
+    assert topics["product_quality"].label == "positive"
+    assert topics["wait_time"].label == "negative"
+    it = _topics(analyzer.analyze("La pizza era ottima ma il tempo di attesa è stato terribile.", "it"))
+    assert it["product_quality"].label == "positive"
+    assert it["wait_time"].label == "negative"
+
+
+def test_clause_split_on_contrast_words():
+    doc = blank_pipeline("en")("Nice staff but slow kitchen however cheap")
+    assert [c.text for c in split_clauses(next(doc.sents), "en")] == ["Nice staff", "but slow kitchen", "however cheap"]
+    doc = blank_pipeline("it")("Buono ma caro")
+    assert [c.text for c in split_clauses(next(doc.sents), "it")] == ["Buono", "ma caro"]
+
+
+@pytest.fixture(scope="module")
+def italian() -> ItalianScorer:
+    return ItalianScorer()
+
+
+def test_italian_polarity_negation_and_intensity(italian):
+    positive = italian.score_text("Il personale è gentile")
+    negated = italian.score_text("Il personale non è gentile")
+    intensified = italian.score_text("Il personale è molto gentile")
+    assert positive > 0.05
+    assert negated < -0.05
+    assert intensified > positive
+    assert italian.score_text("Servizio pessimo") < -0.3
+    assert italian.score_text("Mai più, esperienza terribile") < -0.3
+    assert italian.score_text("Il locale è poco pulito") < 0
+    assert italian.score_text("Oggi è martedì") == 0.0
+
+
+def test_italian_contrast_and_emoji(italian):
+    assert italian.score_text("Cibo buono ma servizio pessimo") < 0
+    assert italian.score_text("Cibo buono 😍") > italian.score_text("Cibo buono")
+
+
+def test_english_mention_sentiment_is_vader(analyzer):
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    text = "The staff were rude and the room was filthy!"
+    expected = SentimentIntensityAnalyzer().polarity_scores(text)["compound"]
+    assert analyzer.analyze(text, "en").sentiment == pytest.approx(expected)
+
+
+def test_labels_from_thresholds():
+    assert label_for(0.2) == "positive" and label_for(-0.2) == "negative" and label_for(0.0) == "neutral"
+    assert label_for(0.2, positive_threshold=0.3) == "neutral"
+
+
+def test_language_detection_restricted_and_hinted():
+    detector = LanguageDetectorStage(["en", "it"], "en")
+    assert detector.detect("Il servizio clienti non ha mai risposto alla mia richiesta di rimborso") == "it"
+    assert detector.detect("Customer service never answered my refund request") == "en"
+    assert detector.detect("Bonjour, le service client ne répond jamais") in ("en", "it")
+    assert detector.detect("whatever text", hint="it") == "it"
+    assert detector.detect("whatever text", hint="de") in ("en", "it")
+    with pytest.raises(ValueError):
+        LanguageDetectorStage(["en"], "it")
+
+
+def test_batch_analysis_equals_single(analyzer):
+    texts = [("Great coffee!", None), ("Servizio clienti pessimo, attesa infinita", None), ("Slow delivery", "en")]
+    assert analyzer.analyze_many(texts) == [analyzer.analyze(t, h) for t, h in texts]
+
+
+@pytest.fixture
+def matcher() -> BrandMatcher:
+    return BrandMatcher([
+        BrandConfig(name="Apple", aliases=["Apple Inc"], handles=["@apple"], exclude=["apple pie", "apple juice"]),
+        BrandConfig(name="NovaBank", aliases=["Nova Bank"], hashtags=["novabank"]),
+    ])
+
+
+def test_brand_matching(matcher):
+    assert matcher.match("Loving my new apple watch") == ["Apple"]
+    assert matcher.match("@Apple support was quick") == ["Apple"]
+    assert matcher.match("Grandma's apple pie is the best") == []
+    assert matcher.match("pineapple smoothie") == []
+    assert matcher.match("#NovaBank and Apple both down today") == ["Apple", "NovaBank"]
+    assert matcher.match("NovaBanking is not a brand") == []
+
+
+def test_brand_hints_are_authoritative(matcher):
+    assert matcher.match("apple pie recipe", hints=("Apple",)) == ["Apple"]
+    assert matcher.match("nothing here", hints=("nova bank",)) == ["NovaBank"]
+    assert matcher.match("Apple news", hints=("unknown brand",)) == ["Apple"]
