@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from nlp.clauses import split_clauses
 from nlp.language import LanguageDetectorStage
@@ -13,7 +13,7 @@ from nlp.sentiment import Label, SpanScorer, label_for
 from nlp.sentiment_en import VaderScorer
 from nlp.sentiment_it import ItalianScorer
 from nlp.topics import TopicMatcher
-from pipeline.config import NlpConfig, TopicsConfig
+from pipeline.config import BrandConfig, NlpConfig, TopicsConfig
 
 SNIPPET_CHARS = 240
 
@@ -38,14 +38,29 @@ def _make_scorer(lang: str) -> SpanScorer:
     return VaderScorer() if lang == "en" else ItalianScorer()
 
 
+def brand_words(brands: list[BrandConfig]) -> frozenset[str]:
+    """Lower-cased words of brand names, aliases and hashtags: they name the brand, they do not judge it
+    (VADER scores "united" +1.8, which would make every @united tweet look positive)."""
+    words: set[str] = set()
+    for brand in brands:
+        for term in (brand.name, *brand.aliases, *brand.hashtags, *brand.handles):
+            words.update(w.lower().lstrip("#@") for w in term.split())
+    return frozenset(w for w in words if w)
+
+
 class Analyzer:
     """Everything the dataflow needs from NLP, built once per worker from config."""
 
-    def __init__(self, nlp_config: NlpConfig, topics: TopicsConfig) -> None:
+    def __init__(self, nlp_config: NlpConfig, topics: TopicsConfig, brands: list[BrandConfig] | None = None) -> None:
         self.config = nlp_config
+        self.brand_words = brand_words(brands or [])
         self.languages = LanguageDetectorStage(list(nlp_config.languages), nlp_config.default_language)
         self.matchers = {lang: TopicMatcher(lang, topics.for_language(lang)) for lang in nlp_config.languages}
         self.scorers = {lang: _make_scorer(lang) for lang in nlp_config.languages}
+
+    def masked(self, token: Token) -> bool:
+        """Left out of sentiment scoring: @handles, URLs and the watched brands' own words."""
+        return token.text.startswith("@") or token.like_url or token.lower_ in self.brand_words
 
     def _label(self, compound: float) -> Label:
         s = self.config.sentiment
@@ -68,7 +83,7 @@ class Analyzer:
 
     def analyze_doc(self, doc: Doc, lang: str) -> Analysis:
         scorer = self.scorers[lang]
-        compound = scorer.score_text(doc.text) if lang == "en" else scorer.score_span(doc[:])
+        compound = scorer.score_span(doc[:], self.masked)
         matches = self.matchers[lang].find(doc)
         topics = self._topic_sentiments(doc, lang, matches, scorer) if matches else ()
         return Analysis(lang=lang, sentiment=compound, label=self._label(compound), topics=topics)
@@ -90,7 +105,7 @@ class Analyzer:
             for span in spans:
                 key = (span.start, span.end)
                 if key not in scores:
-                    scores[key] = scorer.score_span(span)
+                    scores[key] = scorer.score_span(span, self.masked)
                 values.append(scores[key])
             mean = sum(values) / len(values)
             snippet = " … ".join(s.text.strip() for s in spans)[:SNIPPET_CHARS]

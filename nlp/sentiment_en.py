@@ -5,6 +5,8 @@ from __future__ import annotations
 from spacy.tokens import Span
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from nlp.sentiment import TokenFilter, visible_text
+
 
 class VaderScorer:
     def __init__(self) -> None:
@@ -13,5 +15,5 @@ class VaderScorer:
     def score_text(self, text: str) -> float:
         return float(self._vader.polarity_scores(text)["compound"])
 
-    def score_span(self, span: Span) -> float:
-        return self.score_text(span.text)
+    def score_span(self, span: Span, masked: TokenFilter | None = None) -> float:
+        return self.score_text(visible_text(span, masked))

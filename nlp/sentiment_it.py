@@ -12,6 +12,7 @@ from importlib import resources
 from spacy.tokens import Span
 
 from nlp.pipelines import blank_pipeline
+from nlp.sentiment import TokenFilter, visible_text
 
 NEGATORS = frozenset({"non", "mai", "nessun", "nessuno", "nessuna", "né", "ne'", "niente", "nulla", "neanche", "nemmeno", "neppure", "senza"})
 INTENSIFIERS = {
@@ -95,8 +96,9 @@ class ItalianScorer:
             total += bangs if total > 0 else -bangs
         return normalize(total)
 
-    def score_span(self, span: Span) -> float:
-        return self._score_tokens([(t.lower_, t.lemma_) for t in span], span.text)
+    def score_span(self, span: Span, masked: TokenFilter | None = None) -> float:
+        tokens = [(t.lower_, t.lemma_) for t in span if masked is None or not masked(t)]
+        return self._score_tokens(tokens, visible_text(span, masked))
 
     def score_text(self, text: str) -> float:
         doc = self._nlp(text)

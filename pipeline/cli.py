@@ -104,15 +104,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except ConfigError as error:
-        console.print(f"[red]Configuration error[/]\n{error}")
+        console.print(f"[red]Configuration error[/]\n{error}", soft_wrap=True)
         return 2
     except FileNotFoundError as error:
-        console.print(f"[red]Error:[/] {error}")
+        console.print(f"[red]Error:[/] {error}", soft_wrap=True)
         return 2
     except Exception as error:  # noqa: BLE001 - last-resort message; --verbose shows the traceback
         if args.verbose:
             raise
-        console.print(f"[red]Error:[/] {error}\n(run with -v for the full traceback)")
+        console.print(f"[red]Error:[/] {error}\n(run with -v for the full traceback)", soft_wrap=True)
         return 1
 
 

@@ -26,7 +26,7 @@ class Stages:
     def analyzer(self) -> Analyzer:
         analyzer = getattr(self._local, "analyzer", None)
         if analyzer is None:
-            analyzer = Analyzer(self.config.nlp, self.config.topics)
+            analyzer = Analyzer(self.config.nlp, self.config.topics, self.config.brands)
             self._local.analyzer = analyzer
         return analyzer
 

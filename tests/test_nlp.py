@@ -128,3 +128,15 @@ def test_brand_hints_are_authoritative(matcher):
     assert matcher.match("apple pie recipe", hints=("Apple",)) == ["Apple"]
     assert matcher.match("nothing here", hints=("nova bank",)) == ["NovaBank"]
     assert matcher.match("Apple news", hints=("unknown brand",)) == ["Apple"]
+
+
+def test_brand_words_handles_and_urls_are_not_scored():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    text = "@united my flight is delayed again http://t.co/abc"
+    assert SentimentIntensityAnalyzer().polarity_scores(text)["compound"] > 0  # VADER reads "united" as +1.8
+    masked = Analyzer(NlpConfig(), TopicsConfig(), [BrandConfig(name="United", handles=["@united"])])
+    assert masked.analyze(text, "en").label == "negative"
+    plain_word = masked.analyze("United lost my bag, terrible", "en")
+    assert plain_word.sentiment == pytest.approx(
+        SentimentIntensityAnalyzer().polarity_scores(" lost my bag, terrible")["compound"], abs=1e-4)
