@@ -12,6 +12,7 @@ from rich.logging import RichHandler
 from pipeline.config import ConfigError, RepwatchConfig, load_config, packaged_config
 
 console = Console()
+err_console = Console(stderr=True)
 DEFAULT_CONFIG = "config/repwatch.yaml"
 
 
@@ -63,9 +64,71 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
     config = _config(args.config, fallback="demo")
     result = prepare_clickhouse(config).query(args.query)
-    console.print("\t".join(result.column_names))
+    # plain tab-separated output, so it pipes into other tools
+    sys.stdout.write("\t".join(result.column_names) + "\n")
     for row in result.result_rows:
-        console.print("\t".join(str(v) for v in row), markup=False, highlight=False)
+        sys.stdout.write("\t".join(str(v) for v in row) + "\n")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline.runner import Topology, run_configured
+
+    config = _config(args.config)
+    addresses = args.addresses.split(";") if args.addresses else None
+    topology = Topology(workers=args.workers, process_id=args.process_id, addresses=addresses)
+    console.print(f"[bold]repwatch run[/]: source={config.run.source}, workers={args.workers}"
+                  + (f", process {args.process_id} of {len(addresses)}" if addresses else "")
+                  + (f", recovery in {config.recovery.dir}" if config.recovery.dir else ""))
+    run_configured(config, topology, exit_when_idle=args.exit_when_idle)
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from connectors.ingest import ingest_to_file, ingest_to_kafka, ingest_to_stream, read_file
+    from pipeline.jobs import inputs_for
+
+    config = _config(args.config, fallback="demo")
+    named = [s for s in config.sources if s.source_name == args.source]
+    if named:
+        config = config.model_copy(update={"sources": named})
+        spec = inputs_for(config, None)[0]
+    else:
+        spec = inputs_for(config.model_copy(update={"sources": []}), args.source, _mapping(args.map))[0]
+    items = read_file(spec, config)
+    if args.to == "kafka":
+        counts = ingest_to_kafka(items, config)
+        where = f"Kafka topic {config.kafka.mentions_topic}"
+    elif args.to == "file":
+        if not args.out:
+            raise ConfigError("--to file needs --out PATH")
+        counts = ingest_to_file(items, Path(args.out))
+        where = args.out
+    else:
+        counts = ingest_to_stream(items, sys.stdout)
+        where = "stdout"
+    err_console.print(f"{counts.mentions} mentions to {where}, {counts.dead_letters} dead letters")
+    return 0
+
+
+def cmd_topics_create(args: argparse.Namespace) -> int:
+    from connectors.kafka_io import create_topics
+
+    config = _config(args.config)
+    created = create_topics(config.kafka)
+    console.print(f"topics created: {', '.join(created) or 'none (all exist)'} "
+                  f"on {','.join(config.kafka.servers())} with {config.kafka.partitions} partitions")
+    return 0
+
+
+def cmd_recovery_init(args: argparse.Namespace) -> int:
+    from pipeline.runner import init_recovery
+
+    config = _config(args.config)
+    directory = init_recovery(config)
+    console.print(f"recovery initialised: {config.recovery.partitions} partition(s) in {directory}")
     return 0
 
 
@@ -92,6 +155,34 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("query")
     sql.add_argument("--config", help="config file (default: the bundled demo config)")
     sql.set_defaults(func=cmd_sql)
+    run = sub.add_parser("run", help="run the dataflow with the configured source (file or kafka) and sinks")
+    run.add_argument("--config", default=DEFAULT_CONFIG)
+    run.add_argument("-w", "--workers", type=int, default=1, help="worker threads per process")
+    run.add_argument("-i", "--process-id", type=int, default=None, help="this process's index in a multi-process run")
+    run.add_argument("-a", "--addresses", default=None, help='every process\'s host:port, ";"-separated')
+    run.add_argument("--exit-when-idle", type=float, default=None, metavar="SECONDS",
+                     help="stop when the Kafka source has been idle this long (drain and exit)")
+    run.set_defaults(func=cmd_run)
+
+    ingest = sub.add_parser("ingest", help="read a source once and publish its mentions")
+    ingest.add_argument("source", help="a configured source_name, or the path of a JSONL/CSV file")
+    ingest.add_argument("--to", choices=["kafka", "stdout", "file"], default="stdout")
+    ingest.add_argument("--out", help="with --to file: the JSONL file to append to")
+    ingest.add_argument("--config", help="config file (default: the bundled demo config)")
+    ingest.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
+    ingest.set_defaults(func=cmd_ingest)
+
+    topics = sub.add_parser("topics", help="Kafka topics")
+    topics_sub = topics.add_subparsers(dest="topics_command", required=True)
+    create = topics_sub.add_parser("create", help="create the mentions, dead-letter and alerts topics")
+    create.add_argument("--config", default=DEFAULT_CONFIG)
+    create.set_defaults(func=cmd_topics_create)
+
+    recovery = sub.add_parser("recovery", help="Bytewax recovery store")
+    recovery_sub = recovery.add_subparsers(dest="recovery_command", required=True)
+    init = recovery_sub.add_parser("init", help="create the recovery partitions in recovery.dir")
+    init.add_argument("--config", default=DEFAULT_CONFIG)
+    init.set_defaults(func=cmd_recovery_init)
     return parser
 
 
@@ -106,9 +197,12 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         console.print(f"[red]Configuration error[/]\n{error}", soft_wrap=True)
         return 2
-    except FileNotFoundError as error:
+    except (FileNotFoundError, ValueError) as error:
         console.print(f"[red]Error:[/] {error}", soft_wrap=True)
         return 2
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        return 130
     except Exception as error:  # noqa: BLE001 - last-resort message; --verbose shows the traceback
         if args.verbose:
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
@@ -124,7 +125,7 @@ AlertRule = Annotated[NegativeShareRule | TopicNegativeCountRule, Field(discrimi
 
 
 class NotifierConfig(_Strict):
-    kind: Literal["log", "webhook"]
+    kind: Literal["log", "webhook", "kafka"] = Field(description="kafka publishes to kafka.alerts_topic")
     url_env: str | None = Field(default=None, description="name of the env variable holding the webhook URL")
 
     @model_validator(mode="after")
@@ -175,6 +176,34 @@ class SinksConfig(_Strict):
     clickhouse: ClickHouseConfig = ClickHouseConfig()
 
 
+class KafkaConfig(_Strict):
+    bootstrap_servers: list[str] = Field(default=["localhost:9092"], description="env REPWATCH_KAFKA_BOOTSTRAP overrides")
+    mentions_topic: str = "repwatch.mentions"
+    deadletters_topic: str = "repwatch.deadletters"
+    alerts_topic: str = "repwatch.alerts"
+    partitions: int = Field(default=3, ge=1)
+    replication_factor: int = Field(default=1, ge=1)
+    compression: Literal["gzip", "none", "lz4", "snappy", "zstd"] = "gzip"
+    linger: Duration = timedelta(milliseconds=20)
+    batch_size: int = Field(default=1000, ge=1, description="messages the dataflow reads per partition per batch")
+
+    def servers(self) -> list[str]:
+        override = os.environ.get("REPWATCH_KAFKA_BOOTSTRAP")
+        return [s.strip() for s in override.split(",") if s.strip()] if override else self.bootstrap_servers
+
+
+class RunConfig(_Strict):
+    source: Literal["file", "kafka"] = Field(default="file", description="what `repwatch run` reads")
+    deadletters_to_kafka: bool = Field(default=False, description="also publish dead letters to kafka.deadletters_topic")
+    epoch_interval: Duration = Field(default=timedelta(seconds=2), description="Bytewax epoch (output/snapshot cadence)")
+
+
+class RecoveryConfig(_Strict):
+    dir: str | None = Field(default=None, description="Bytewax recovery partitions; unset = no recovery")
+    partitions: int = Field(default=1, ge=1)
+    backup_interval: Duration = timedelta(seconds=0)
+
+
 class DedupConfig(_Strict):
     max_ids: int = Field(default=1_000_000, ge=1, description="ids remembered in total; the oldest are forgotten first")
     shards: int = Field(default=32, ge=1, le=4096)
@@ -190,6 +219,9 @@ class RepwatchConfig(_Strict):
     sources: list[FileSourceConfig] = []
     sinks: SinksConfig = SinksConfig()
     dedup: DedupConfig = DedupConfig()
+    kafka: KafkaConfig = KafkaConfig()
+    run: RunConfig = RunConfig()
+    recovery: RecoveryConfig = RecoveryConfig()
     validation: ValidationLimits = ValidationLimits()
 
     @model_validator(mode="after")

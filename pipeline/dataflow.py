@@ -11,6 +11,7 @@ from bytewax.inputs import Source
 from bytewax.operators.windowing import EventClock, TumblingWindower, fold_window
 from bytewax.outputs import Sink
 
+from connectors.dead_letter import DeadLetter
 from connectors.files import FieldMapping
 from connectors.mention import Mention
 from pipeline.alerts import Alert, evaluate_brand_window, evaluate_topic_window
@@ -24,10 +25,12 @@ from sinks.rows import Row, alert_row, brand_window_row, dead_letter_row, late_r
 
 @dataclass
 class Sinks:
-    """Where the flow writes: every table row to `rows`, every alert (after cooldown) to each of `alerts`."""
+    """Where the flow writes: every table row to `rows`, every alert (after cooldown) to each of `alerts`,
+    and dead letters (also in `rows`, table dead_letters) to each of `dead_letters`."""
 
     rows: Sink[Row]
     alerts: list[Sink[Alert]] = field(default_factory=list)
+    dead_letters: list[Sink[DeadLetter]] = field(default_factory=list)
 
 
 def _created_at(item: BrandMention | TopicMention) -> Any:
@@ -36,7 +39,7 @@ def _created_at(item: BrandMention | TopicMention) -> Any:
 
 def build_dataflow(
     config: RepwatchConfig,
-    source: Source[RawRecord],
+    source: Source[RawRecord | DeadLetter],
     sinks: Sinks,
     mappings: dict[str, FieldMapping] | None = None,
     flow_id: str = "repwatch",
@@ -47,7 +50,9 @@ def build_dataflow(
 
     # validate -> dead letters or mentions
     raw = op.input("input", flow, source)
-    parsed = op.map("validate", raw, lambda r: parse_raw(r, mappings, config.validation))
+    parsed = op.map(
+        "validate", raw, lambda r: r if isinstance(r, DeadLetter) else parse_raw(r, mappings, config.validation)
+    )
     valid = op.branch("is_valid", parsed, lambda x: isinstance(x, Mention))
     dead_rows = op.map("dead_letter_rows", valid.falses, dead_letter_row)
 
@@ -99,4 +104,6 @@ def build_dataflow(
     op.output("clickhouse", op.merge("all_rows", *rows), sinks.rows)
     for index, sink in enumerate(sinks.alerts):
         op.output(f"alerts_out_{index}", alerts, sink)
+    for index, sink in enumerate(sinks.dead_letters):
+        op.output(f"dead_letters_out_{index}", valid.falses, sink)
     return flow

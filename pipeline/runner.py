@@ -1,14 +1,16 @@
-"""Running the dataflow in this process: ClickHouse migrations, sinks, worker threads and a rich progress bar."""
+"""Running the dataflow: ClickHouse migrations, sources and sinks from config, workers/processes, recovery, progress."""
 
 from __future__ import annotations
 
 import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bytewax.inputs import Source
 from bytewax.outputs import Sink
+from bytewax.recovery import RecoveryConfig, init_db_dir
 from bytewax.run import cli_main
 from bytewax.testing import run_main
 from clickhouse_connect.driver.client import Client
@@ -19,11 +21,12 @@ from pipeline.alerts import Alert
 from pipeline.config import RepwatchConfig
 from pipeline.dataflow import Sinks, build_dataflow
 from pipeline.records import RawRecord
-from pipeline.sources import FileInput, FileSource, Order, ReplayProgress
+from pipeline.sources import FileInput, FileSource, Order, ReplayProgress, file_input
+from sinks.alert_delivery import AlertDeliverySink
 from sinks.clickhouse_client import open_client
 from sinks.clickhouse_schema import migrate
 from sinks.clickhouse_sink import ClickHouseSink
-from sinks.notifiers import NotifierSink
+from sinks.notifiers import build_channels
 
 
 @dataclass(frozen=True)
@@ -36,16 +39,58 @@ class RunResult:
         return self.records_read / self.seconds if self.seconds > 0 else 0.0
 
 
+@dataclass(frozen=True)
+class Topology:
+    """Workers per process, and for a multi-process run this process's index and every process's address."""
+
+    workers: int = 1
+    process_id: int | None = None
+    addresses: list[str] | None = None
+
+
 def prepare_clickhouse(config: RepwatchConfig) -> Client:
     client = open_client(config.sinks.clickhouse, config.data_dir)
     migrate(client, config.sinks.clickhouse.database)
     return client
 
 
+def recovery_config(config: RepwatchConfig) -> RecoveryConfig | None:
+    if not config.recovery.dir:
+        return None
+    directory = Path(config.recovery.dir)
+    if not directory.is_dir() or not any(directory.glob("*.sqlite3")):
+        raise FileNotFoundError(
+            f"recovery is enabled but {directory} holds no recovery partitions; run `repwatch recovery init` first"
+        )
+    return RecoveryConfig(directory, backup_interval=config.recovery.backup_interval)
+
+
+def init_recovery(config: RepwatchConfig) -> Path:
+    if not config.recovery.dir:
+        raise ValueError("set recovery.dir in the config to enable recovery")
+    directory = Path(config.recovery.dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    init_db_dir(directory, config.recovery.partitions)
+    return directory
+
+
 def default_sinks(config: RepwatchConfig, extra_alert_sinks: list[Sink[Alert]] | None = None) -> Sinks:
     ch = config.sinks.clickhouse
-    rows = ClickHouseSink(lambda: open_client(ch, config.data_dir), ch.database, ch.batch_size, ch.flush_interval)
-    return Sinks(rows=rows, alerts=[NotifierSink(config.alerts.notifiers), *(extra_alert_sinks or [])])
+    # With recovery on, every batch is written before Bytewax may snapshot past it: no buffering across epochs.
+    flush_interval = timedelta(0) if config.recovery.dir else ch.flush_interval
+    open_ch = lambda: open_client(ch, config.data_dir)  # noqa: E731
+    sinks = Sinks(
+        rows=ClickHouseSink(open_ch, ch.database, ch.batch_size, flush_interval),
+        alerts=[
+            AlertDeliverySink(open_ch, ch.database, lambda: build_channels(config.alerts.notifiers, config.kafka)),
+            *(extra_alert_sinks or []),
+        ],
+    )
+    if config.run.deadletters_to_kafka:
+        from sinks.kafka_deadletters import DeadLetterTopicSink
+
+        sinks.dead_letters.append(DeadLetterTopicSink(config.kafka))
+    return sinks
 
 
 def execute(
@@ -53,13 +98,16 @@ def execute(
     source: Source[RawRecord],
     sinks: Sinks,
     mappings: dict[str, FieldMapping] | None = None,
-    workers: int = 1,
+    topology: Topology = Topology(),
 ) -> None:
     flow = build_dataflow(config, source, sinks, mappings)
-    if workers <= 1:
-        run_main(flow)
+    recovery = recovery_config(config)
+    epoch = config.run.epoch_interval
+    if topology.workers <= 1 and topology.addresses is None:
+        run_main(flow, epoch_interval=epoch, recovery_config=recovery)
     else:
-        cli_main(flow, workers_per_process=workers)
+        cli_main(flow, workers_per_process=topology.workers, process_id=topology.process_id,
+                 addresses=topology.addresses, epoch_interval=epoch, recovery_config=recovery)
 
 
 def replay_files(
@@ -77,12 +125,29 @@ def replay_files(
     mappings = {spec.source_name: spec.mapping for spec in inputs}
     sinks = default_sinks(config, extra_alert_sinks)
     started = time.perf_counter()
-    if not show_progress:
-        execute(config, source, sinks, mappings, workers)
+    job = lambda: execute(config, source, sinks, mappings, Topology(workers=workers))  # noqa: E731
+    if show_progress:
+        _with_progress(job, progress, ", ".join(Path(i.path).name for i in inputs))
     else:
-        _with_progress(lambda: execute(config, source, sinks, mappings, workers), progress,
-                       ", ".join(Path(i.path).name for i in inputs))
+        job()
     return RunResult(records_read=progress.done, seconds=time.perf_counter() - started)
+
+
+def run_configured(config: RepwatchConfig, topology: Topology = Topology(), exit_when_idle: float | None = None) -> None:
+    """`repwatch run`: the configured source (file or Kafka) through the dataflow into the configured sinks."""
+    prepare_clickhouse(config)
+    mappings: dict[str, FieldMapping] = {}
+    if config.run.source == "kafka":
+        from pipeline.kafka_source import MentionTopicSource
+
+        source: Source = MentionTopicSource(config.kafka, exit_when_idle=exit_when_idle)
+    else:
+        if not config.sources:
+            raise ValueError("run.source is 'file' but no sources are configured; add a `sources:` entry")
+        inputs = [file_input(s.path, s.source_name, s.mapping, s.format, s.timestamp_format) for s in config.sources]
+        mappings = {spec.source_name: spec.mapping for spec in inputs}
+        source = FileSource(inputs, order="file")
+    execute(config, source, default_sinks(config), mappings, topology)
 
 
 def _with_progress(job, progress: ReplayProgress, label: str) -> None:  # noqa: ANN001

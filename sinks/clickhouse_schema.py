@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from clickhouse_connect.driver.client import Client
 
-TABLES = ("mentions", "mention_topics", "brand_windows", "topic_windows", "alerts", "dead_letters", "late_mentions")
+TABLES = (
+    "mentions", "mention_topics", "brand_windows", "topic_windows", "alerts", "dead_letters", "late_mentions",
+    "alert_deliveries",
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,15 @@ MIGRATIONS: tuple[Migration, ...] = (
                 mention_id String, brand LowCardinality(String), topic LowCardinality(String),
                 created_at DateTime64(3, 'UTC'), window_start DateTime64(3, 'UTC'), seen_at DateTime64(3, 'UTC')
             ) ENGINE = ReplacingMergeTree(seen_at) ORDER BY (brand, topic, mention_id)""",
+        ),
+    ),
+    Migration(
+        2,
+        "alert delivery ledger",
+        (
+            """CREATE TABLE IF NOT EXISTS {db}.alert_deliveries (
+                alert_id String, channel LowCardinality(String), delivered_at DateTime64(3, 'UTC')
+            ) ENGINE = ReplacingMergeTree(delivered_at) ORDER BY (alert_id, channel)""",
         ),
     ),
 )

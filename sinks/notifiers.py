@@ -1,4 +1,7 @@
-"""Alert notifiers v1: the log (rich console) and a Slack-compatible JSON webhook whose URL comes from env."""
+"""Alert channels v1: the log, a Slack-compatible JSON webhook (URL from env) and the Kafka alerts topic.
+
+A channel's send() raises when the alert was not accepted, so the delivery ledger does not record it.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +9,32 @@ import json
 import logging
 import os
 import urllib.request
-from typing import Protocol
-
-from bytewax.outputs import DynamicSink, StatelessSinkPartition
+from typing import Any, Protocol
 
 from pipeline.alerts import Alert
-from pipeline.config import NotifierConfig
+from pipeline.config import KafkaConfig, NotifierConfig
 
 log = logging.getLogger("repwatch.alerts")
 
 
 class Notifier(Protocol):
     def send(self, alert: Alert) -> None: ...
+
+
+def alert_payload(alert: Alert) -> dict[str, Any]:
+    return {
+        "alert_id": alert.id,
+        "brand": alert.brand,
+        "rule_id": alert.rule_id,
+        "rule_kind": alert.rule_kind,
+        "severity": alert.severity,
+        "topic": alert.topic,
+        "window_start": alert.window_start.isoformat(),
+        "window_end": alert.window_end.isoformat(),
+        "metrics": alert.metrics,
+        "message": alert.message,
+        "examples": [{"mention_id": e.mention_id, "sentiment": e.sentiment, "text": e.text} for e in alert.examples],
+    }
 
 
 def alert_text(alert: Alert) -> str:
@@ -33,7 +50,7 @@ class LogNotifier:
 
 
 class WebhookNotifier:
-    """POSTs {"text": ...} (Slack incoming-webhook shape) to the URL held in an environment variable."""
+    """POSTs {"text": ..., "alert": {...}} (Slack incoming-webhook shape) to the URL held in an env variable."""
 
     def __init__(self, url_env: str, timeout: float = 10.0) -> None:
         self.url_env = url_env
@@ -42,40 +59,34 @@ class WebhookNotifier:
     def send(self, alert: Alert) -> None:
         url = os.environ.get(self.url_env)
         if not url:
-            log.error("webhook notifier: environment variable %s is not set; alert %s not posted", self.url_env, alert.id)
-            return
-        body = json.dumps({"text": alert_text(alert), "alert_id": alert.id}).encode("utf-8")
+            raise RuntimeError(f"environment variable {self.url_env} (the webhook URL) is not set")
+        body = json.dumps({"text": alert_text(alert), "alert": alert_payload(alert)}).encode("utf-8")
         request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - URL from operator env
-                response.read()
-        except OSError as error:
-            log.error("webhook notifier: posting alert %s failed: %s", alert.id, error)
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - URL from operator env
+            response.read()
 
 
-def build_notifiers(configs: list[NotifierConfig]) -> list[Notifier]:
-    notifiers: list[Notifier] = []
+class KafkaNotifier:
+    """Publishes the alert as JSON to kafka.alerts_topic (key = alert id), waiting for the broker's ack."""
+
+    def __init__(self, config: KafkaConfig) -> None:
+        from connectors.kafka_io import MentionProducer
+
+        self.topic = config.alerts_topic
+        self._producer = MentionProducer(config)
+
+    def send(self, alert: Alert) -> None:
+        self._producer.publish_raw(alert.id, json.dumps(alert_payload(alert), ensure_ascii=False), self.topic)
+        self._producer.flush()
+
+
+def build_channels(configs: list[NotifierConfig], kafka: KafkaConfig) -> dict[str, Notifier]:
+    channels: dict[str, Notifier] = {}
     for config in configs:
         if config.kind == "log":
-            notifiers.append(LogNotifier())
+            channels["log"] = LogNotifier()
         elif config.kind == "webhook" and config.url_env:
-            notifiers.append(WebhookNotifier(config.url_env))
-    return notifiers
-
-
-class _NotifyPartition(StatelessSinkPartition[Alert]):
-    def __init__(self, notifiers: list[Notifier]) -> None:
-        self.notifiers = notifiers
-
-    def write_batch(self, items: list[Alert]) -> None:
-        for alert in items:
-            for notifier in self.notifiers:
-                notifier.send(alert)
-
-
-class NotifierSink(DynamicSink[Alert]):
-    def __init__(self, configs: list[NotifierConfig]) -> None:
-        self.configs = configs
-
-    def build(self, step_id: str, worker_index: int, worker_count: int) -> _NotifyPartition:
-        return _NotifyPartition(build_notifiers(self.configs))
+            channels[f"webhook:{config.url_env}"] = WebhookNotifier(config.url_env)
+        elif config.kind == "kafka":
+            channels["kafka"] = KafkaNotifier(kafka)
+    return channels

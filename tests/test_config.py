@@ -59,7 +59,7 @@ def test_missing_file_says_what_to_do(tmp_path):
         load_config(tmp_path / "nope.yaml")
 
 
-@pytest.mark.parametrize("text, expected", [("90s", 90), ("15m", 900), ("1h", 3600), ("7d", 604800), (30, 30)])
+@pytest.mark.parametrize("text, expected", [("90s", 90), ("15m", 900), ("1h", 3600), ("7d", 604800), (30, 30), ("PT1H30M", 5400)])
 def test_durations(text, expected):
     assert parse_duration(text) == timedelta(seconds=expected)
 
