@@ -43,13 +43,14 @@ def sql(cwd: Path, config: Path, query: str, env: dict | None = None) -> list[li
     return [line.split("\t") for line in out[1:]]
 
 
-def write_config(tmp: Path, bootstrap: str, prefix: str, *, recovery: bool = False, data_dir: str = "data") -> Path:
+def write_config(tmp: Path, bootstrap: str, prefix: str, *, recovery: bool = False, data_dir: str = "data",
+                 mentions_topic: str | None = None, lateness: str = "30d") -> Path:
     data = packaged_config("demo").model_dump(mode="json", exclude_none=True)
     data["data_dir"] = str(tmp / data_dir)
-    data["windows"]["lateness"] = "30d"  # backfill at full speed: partitions are read at different rates
-    data["kafka"] = {**data["kafka"], "bootstrap_servers": [bootstrap], "partitions": 3, "batch_size": 200,
-                     "mentions_topic": f"{prefix}.mentions", "deadletters_topic": f"{prefix}.deadletters",
-                     "alerts_topic": f"{prefix}.alerts"}
+    data["windows"]["lateness"] = lateness  # a backfill at full speed reads partitions at different rates
+    data["kafka"] = {**data["kafka"], "bootstrap_servers": [bootstrap], "partitions": 3, "batch_size": 50,
+                     "mentions_topic": mentions_topic or f"{prefix}.mentions",
+                     "deadletters_topic": f"{prefix}.deadletters", "alerts_topic": f"{prefix}.alerts"}
     data["run"] = {"source": "kafka", "deadletters_to_kafka": True, "epoch_interval": "0.5s"}
     data["alerts"]["notifiers"] = [{"kind": "log"}, {"kind": "kafka"}]
     data["sinks"]["clickhouse"]["database"] = prefix.replace(".", "_").replace("-", "_")
