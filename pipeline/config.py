@@ -166,6 +166,10 @@ class ClickHouseConfig(_Strict):
         "env REPWATCH_CLICKHOUSE_DSN overrides",
     )
     database: str = Field(default="repwatch", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    cluster: str | None = Field(
+        default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="a ClickHouse cluster name: Replicated*MergeTree tables plus Distributed tables over them",
+    )
     batch_size: int = Field(default=5000, ge=1)
     flush_interval: Duration = timedelta(seconds=2)
     username_env: str = "REPWATCH_CLICKHOUSE_USER"

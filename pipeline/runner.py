@@ -50,7 +50,7 @@ class Topology:
 
 def prepare_clickhouse(config: RepwatchConfig) -> Client:
     client = open_client(config.sinks.clickhouse, config.data_dir)
-    migrate(client, config.sinks.clickhouse.database)
+    migrate(client, config.sinks.clickhouse.database, config.sinks.clickhouse.cluster)
     return client
 
 
@@ -70,7 +70,8 @@ def init_recovery(config: RepwatchConfig) -> Path:
         raise ValueError("set recovery.dir in the config to enable recovery")
     directory = Path(config.recovery.dir)
     directory.mkdir(parents=True, exist_ok=True)
-    init_db_dir(directory, config.recovery.partitions)
+    if not any(directory.glob("*.sqlite3")):  # idempotent: never wipe existing recovery state
+        init_db_dir(directory, config.recovery.partitions)
     return directory
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from clickhouse_connect.driver.client import Client
@@ -77,21 +78,68 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-def migrate(client: Client, database: str) -> list[int]:
-    """Create the database and apply the migrations not yet recorded; returns the versions applied now."""
-    client.command(f"CREATE DATABASE IF NOT EXISTS {database}")
-    client.command(
-        f"""CREATE TABLE IF NOT EXISTS {database}.schema_migrations (
-            version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
-        ) ENGINE = ReplacingMergeTree ORDER BY version"""
+# Sharding key per table for the cluster variant: every version of a row lands on the same shard, so
+# ReplacingMergeTree (and FINAL) still sees all of them.
+SHARDING_KEYS = {
+    "mentions": "cityHash64(mention_id)",
+    "mention_topics": "cityHash64(mention_id)",
+    "brand_windows": "cityHash64(brand)",
+    "topic_windows": "cityHash64(brand, topic)",
+    "alerts": "cityHash64(alert_id)",
+    "dead_letters": "cityHash64(dead_letter_id)",
+    "late_mentions": "cityHash64(mention_id)",
+    "alert_deliveries": "cityHash64(alert_id)",
+    "schema_migrations": "version",
+}
+_CREATE = re.compile(r"CREATE TABLE IF NOT EXISTS \{db\}\.(\w+) \(")
+_ENGINE = re.compile(r"ENGINE = ReplacingMergeTree(?:\((\w*)\))?")
+
+SCHEMA_MIGRATIONS = """CREATE TABLE IF NOT EXISTS {db}.schema_migrations (
+    version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
+) ENGINE = ReplacingMergeTree ORDER BY version"""
+
+
+def cluster_statements(statement: str, cluster: str) -> list[str]:
+    """The cluster variant of one CREATE TABLE: a ReplicatedReplacingMergeTree `<table>_local` on every node,
+    and a Distributed `<table>` over it (what the pipeline inserts into and BI tools query)."""
+    match = _CREATE.search(statement)
+    if not match:
+        raise ValueError(f"not a CREATE TABLE statement this schema knows: {statement[:60]}")
+    table = match.group(1)
+
+    def replicated(engine: re.Match[str]) -> str:
+        version = f", {engine.group(1)}" if engine.group(1) else ""
+        return f"ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{{{{shard}}}}/{{db}}/{table}_local', '{{{{replica}}}}'{version})"
+
+    local = _CREATE.sub(f"CREATE TABLE IF NOT EXISTS {{db}}.{table}_local ON CLUSTER {cluster} (", statement, count=1)
+    local = _ENGINE.sub(replicated, local, count=1)
+    distributed = (
+        f"CREATE TABLE IF NOT EXISTS {{db}}.{table} ON CLUSTER {cluster} AS {{db}}.{table}_local "
+        f"ENGINE = Distributed({cluster}, {{db}}, {table}_local, {SHARDING_KEYS[table]})"
     )
+    return [local, distributed]
+
+
+def statements_for(statement: str, cluster: str | None) -> list[str]:
+    return [statement] if not cluster else cluster_statements(statement, cluster)
+
+
+def migrate(client: Client, database: str, cluster: str | None = None) -> list[int]:
+    """Create the database and apply the migrations not yet recorded; returns the versions applied now.
+
+    With `cluster`, tables are ReplicatedReplacingMergeTree `<table>_local` plus Distributed `<table>`."""
+    on_cluster = f" ON CLUSTER {cluster}" if cluster else ""
+    client.command(f"CREATE DATABASE IF NOT EXISTS {database}{on_cluster}")
+    for sql in statements_for(SCHEMA_MIGRATIONS, cluster):
+        client.command(sql.format(db=database))
     done = {row[0] for row in client.query(f"SELECT version FROM {database}.schema_migrations FINAL").result_rows}
     applied = []
     for migration in MIGRATIONS:
         if migration.version in done:
             continue
         for statement in migration.statements:
-            client.command(statement.format(db=database))
+            for sql in statements_for(statement, cluster):
+                client.command(sql.format(db=database))
         client.insert(
             "schema_migrations", [[migration.version, migration.name]], column_names=["version", "name"], database=database
         )
