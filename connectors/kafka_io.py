@@ -27,21 +27,45 @@ def _unavailable(config: KafkaConfig, error: Exception) -> KafkaUnavailable:
     )
 
 
-def with_retries(action, config: KafkaConfig, attempts: int = 8, first_delay: float = 0.5):  # noqa: ANN001, ANN201
-    """Runs `action()`, retrying with exponential backoff while no broker answers."""
-    delay = first_delay
-    for attempt in range(1, attempts + 1):
+def with_retries(action, config: KafkaConfig, first_delay: float = 0.5):  # noqa: ANN001, ANN201
+    """Runs `action()`, retrying with exponential backoff (capped at 15 s) while no broker answers,
+    for at most kafka.connect_timeout."""
+    deadline = time.monotonic() + config.connect_timeout.total_seconds()
+    delay, attempt = first_delay, 0
+    while True:
+        attempt += 1
         try:
             return action()
         except (KafkaError, OSError) as error:
             if isinstance(error, TopicAlreadyExistsError):
                 raise
-            if attempt == attempts:
+            if time.monotonic() + delay > deadline:
                 raise _unavailable(config, error) from error
-            log.warning("Kafka not reachable (%s); retry %d/%d in %.1fs", error, attempt, attempts - 1, delay)
+            log.warning("Kafka at %s not reachable (%s); attempt %d, retrying in %.1fs",
+                        ",".join(config.servers()), error, attempt, delay)
             time.sleep(delay)
             delay = min(delay * 2, 15)
-    raise AssertionError("unreachable")
+
+
+def wait_for_topic(config: KafkaConfig, topic: str) -> None:
+    """Blocks, with backoff, until the broker answers and has `topic` (at most kafka.connect_timeout)."""
+    deadline = time.monotonic() + config.connect_timeout.total_seconds()
+    delay = 0.5
+    log.info("waiting for Kafka at %s and topic %s (up to %s)", ",".join(config.servers()), topic, config.connect_timeout)
+    while True:
+        admin = with_retries(lambda: KafkaAdminClient(bootstrap_servers=config.servers(), client_id="repwatch-run"), config)
+        try:
+            if topic in set(admin.list_topics()):
+                return
+        finally:
+            admin.close()
+        if time.monotonic() + delay > deadline:
+            raise KafkaUnavailable(
+                f"Kafka at {','.join(config.servers())} has no topic {topic!r}. Next: run `repwatch topics create`."
+            )
+        log.warning("Kafka topic %s does not exist yet (run `repwatch topics create`); retrying in %.1fs", topic, delay)
+        time.sleep(delay)
+        delay = min(delay * 2, 15)
 
 
 def create_topics(config: KafkaConfig) -> list[str]:

@@ -192,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s",
         handlers=[RichHandler(console=console, show_path=False)],
     )
+    for noisy in ("kafka", "clickhouse_connect"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return args.func(args)
     except ConfigError as error:

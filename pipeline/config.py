@@ -172,6 +172,7 @@ class ClickHouseConfig(_Strict):
     )
     batch_size: int = Field(default=5000, ge=1)
     flush_interval: Duration = timedelta(seconds=2)
+    retry_for: Duration = Field(default=timedelta(minutes=10), description="keep retrying a failed insert this long")
     username_env: str = "REPWATCH_CLICKHOUSE_USER"
     password_env: str = "REPWATCH_CLICKHOUSE_PASSWORD"
 
@@ -190,6 +191,7 @@ class KafkaConfig(_Strict):
     compression: Literal["gzip", "none", "lz4", "snappy", "zstd"] = "gzip"
     linger: Duration = timedelta(milliseconds=20)
     batch_size: int = Field(default=1000, ge=1, description="messages the dataflow reads per partition per batch")
+    connect_timeout: Duration = Field(default=timedelta(minutes=5), description="how long to wait for the broker at start")
 
     def servers(self) -> list[str]:
         override = os.environ.get("REPWATCH_KAFKA_BOOTSTRAP")

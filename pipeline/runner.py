@@ -81,7 +81,7 @@ def default_sinks(config: RepwatchConfig, extra_alert_sinks: list[Sink[Alert]] |
     flush_interval = timedelta(0) if config.recovery.dir else ch.flush_interval
     open_ch = lambda: open_client(ch, config.data_dir)  # noqa: E731
     sinks = Sinks(
-        rows=ClickHouseSink(open_ch, ch.database, ch.batch_size, flush_interval),
+        rows=ClickHouseSink(open_ch, ch.database, ch.batch_size, flush_interval, ch.retry_for),
         alerts=[
             AlertDeliverySink(open_ch, ch.database, lambda: build_channels(config.alerts.notifiers, config.kafka)),
             *(extra_alert_sinks or []),
@@ -139,8 +139,10 @@ def run_configured(config: RepwatchConfig, topology: Topology = Topology(), exit
     prepare_clickhouse(config)
     mappings: dict[str, FieldMapping] = {}
     if config.run.source == "kafka":
+        from connectors.kafka_io import wait_for_topic
         from pipeline.kafka_source import MentionTopicSource
 
+        wait_for_topic(config.kafka, config.kafka.mentions_topic)
         source: Source = MentionTopicSource(config.kafka, exit_when_idle=exit_when_idle)
     else:
         if not config.sources:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import timedelta
@@ -12,15 +13,26 @@ from clickhouse_connect.driver.client import Client
 
 from sinks.rows import Row
 
+log = logging.getLogger("repwatch.clickhouse")
+
 
 class BatchWriter:
-    """Buffers rows per table; flushes a table when it reaches `batch_size`, everything after `flush_interval`."""
+    """Buffers rows per table; flushes a table when it reaches `batch_size`, everything after `flush_interval`.
 
-    def __init__(self, client: Client, database: str, batch_size: int, flush_interval: timedelta) -> None:
+    A failed insert is retried with exponential backoff for up to `retry_for`; the rows stay buffered meanwhile,
+    so a ClickHouse outage delays the dataflow instead of losing data. Past `retry_for` the error is raised
+    (the dataflow stops; with recovery on, a restart resumes from the last snapshot).
+    """
+
+    def __init__(self, client: Client, database: str, batch_size: int, flush_interval: timedelta,
+                 retry_for: timedelta = timedelta(minutes=10), first_delay: float = 0.5) -> None:
         self.client = client
         self.database = database
         self.batch_size = batch_size
         self.flush_seconds = flush_interval.total_seconds()
+        self.retry_seconds = retry_for.total_seconds()
+        self.first_delay = first_delay
+        self.retries = 0
         self._buffers: dict[str, list[dict[str, Any]]] = {}
         self._last_flush = time.monotonic()
         self._lock = threading.Lock()
@@ -46,12 +58,28 @@ class BatchWriter:
         self._last_flush = time.monotonic()
 
     def _flush_table(self, table: str) -> None:
-        rows = self._buffers.pop(table, [])
+        rows = self._buffers.get(table)
         if not rows:
             return
         columns = list(rows[0])
         data = [[row[c] for c in columns] for row in rows]
-        self.client.insert(table, data, column_names=columns, database=self.database)
+        deadline = time.monotonic() + self.retry_seconds
+        delay = self.first_delay
+        while True:
+            try:
+                self.client.insert(table, data, column_names=columns, database=self.database)
+                break
+            except Exception as error:  # noqa: BLE001 - driver errors vary by transport; all are retried
+                if time.monotonic() + delay > deadline:
+                    raise RuntimeError(
+                        f"ClickHouse insert into {self.database}.{table} failed for {self.retry_seconds:.0f}s: {error}. "
+                        "Next: check the server and credentials; with recovery on, restarting resumes without loss."
+                    ) from error
+                self.retries += 1
+                log.warning("ClickHouse insert into %s failed (%s); retrying in %.1fs", table, error, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 30)
+        del self._buffers[table]
         self.rows_written += len(rows)
 
 
@@ -78,12 +106,14 @@ class _Partition(StatelessSinkPartition[Row]):
 class ClickHouseSink(DynamicSink[Row]):
     """One BatchWriter per worker; `client_factory` opens a client in the worker that uses it."""
 
-    def __init__(self, client_factory: Callable[[], Client], database: str, batch_size: int, flush_interval: timedelta):
+    def __init__(self, client_factory: Callable[[], Client], database: str, batch_size: int, flush_interval: timedelta,
+                 retry_for: timedelta = timedelta(minutes=10)):
         self.client_factory = client_factory
         self.database = database
         self.batch_size = batch_size
         self.flush_interval = flush_interval
+        self.retry_for = retry_for
 
     def build(self, step_id: str, worker_index: int, worker_count: int) -> _Partition:
-        writer = BatchWriter(self.client_factory(), self.database, self.batch_size, self.flush_interval)
+        writer = BatchWriter(self.client_factory(), self.database, self.batch_size, self.flush_interval, self.retry_for)
         return _Partition(writer)
