@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import resource
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
-from pipeline.config import packaged_config
+from pipeline.config import RepwatchConfig, packaged_config
 from pipeline.jobs import demo_sample_path
 
 DEFAULT_AIRLINE = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "airline_tweets" / "Tweets.csv"
@@ -47,32 +49,76 @@ def bench_nlp(texts: list[str]) -> None:
         print(f"NLP stage ({label}): {len(texts):,} texts in {elapsed:.2f}s = {len(texts) / elapsed:,.0f} texts/s (1 core)")
 
 
-def bench_dataflow(airline: Path | None, workers: int) -> None:
+def _bench_config(airline: Path | None, data_dir: str, database: str) -> tuple[RepwatchConfig, list]:
     from pipeline.config import load_config
     from pipeline.jobs import inputs_for
+
+    if airline and airline.is_file():
+        config = load_config(Path(__file__).resolve().parents[1] / "config" / "airlines.yaml")
+        inputs = inputs_for(config, str(airline))
+    else:
+        config = packaged_config("demo")
+        inputs = inputs_for(config, None)
+    ch = config.sinks.clickhouse.model_copy(update={"database": database, "dsn": None})
+    config = config.model_copy(update={"data_dir": data_dir, "sinks": config.sinks.model_copy(update={"clickhouse": ch})})
+    return config, inputs
+
+
+def bench_dataflow(airline: Path | None, workers: int, data_dir: str) -> None:
     from pipeline.runner import replay_files
 
-    with tempfile.TemporaryDirectory() as data_dir:
-        if airline and airline.is_file():
-            config = load_config(Path(__file__).resolve().parents[1] / "config" / "airlines.yaml")
-            inputs = inputs_for(config, str(airline))
-        else:
-            config = packaged_config("demo")
-            inputs = inputs_for(config, None)
-        config = config.model_copy(update={"data_dir": data_dir})
-        result = replay_files(config, inputs, workers=workers, show_progress=False)
-        print(f"dataflow file -> validate -> NLP -> windows -> alerts -> embedded ClickHouse, {workers} worker(s): "
-              f"{result.records_read:,} records in {result.seconds:.2f}s = {result.per_second:,.0f} mentions/s")
+    config, inputs = _bench_config(airline, data_dir, f"bench_file_w{workers}")
+    result = replay_files(config, inputs, workers=workers, show_progress=False)
+    print(f"dataflow file -> validate -> NLP -> windows -> alerts -> embedded ClickHouse, {workers} worker(s): "
+          f"{result.records_read:,} records in {result.seconds:.2f}s = {result.per_second:,.0f} mentions/s")
+
+
+def bench_kafka(airline: Path | None, data_dir: str, worker_counts: tuple[int, ...] = (1, 2)) -> None:
+    """Kafka (a local Tansu broker) -> dataflow -> embedded ClickHouse, per worker count."""
+    from connectors.ingest import ingest_to_kafka, read_file
+    from connectors.kafka_io import create_topics
+    from pipeline.devbroker import TansuBroker
+    from pipeline.runner import Topology, prepare_clickhouse, run_configured
+
+    idle = 2.0
+    with TansuBroker() as broker:
+        config, inputs = _bench_config(airline, data_dir, "bench_kafka")
+        kafka = config.kafka.model_copy(update={"bootstrap_servers": [broker.bootstrap], "partitions": 4})
+        windows = config.windows.model_copy(update={"lateness": timedelta(days=60)})  # backfill: see README
+        config = config.model_copy(update={"kafka": kafka, "windows": windows})
+        create_topics(kafka)
+        started = time.perf_counter()
+        counts = ingest_to_kafka(read_file(inputs[0], config), config)
+        produce = time.perf_counter() - started
+        print(f"ingest -> Kafka: {counts.mentions:,} mentions in {produce:.2f}s = {counts.mentions / produce:,.0f}/s")
+        for workers in worker_counts:
+            ch = config.sinks.clickhouse.model_copy(update={"database": f"bench_kafka_w{workers}"})
+            run = config.model_copy(update={
+                "run": config.run.model_copy(update={"source": "kafka"}),
+                "sinks": config.sinks.model_copy(update={"clickhouse": ch}),
+            })
+            started = time.perf_counter()
+            run_configured(run, Topology(workers=workers), exit_when_idle=idle)
+            elapsed = time.perf_counter() - started - idle
+            stored = prepare_clickhouse(run).query(
+                f"SELECT uniqExact(mention_id) FROM {ch.database}.mentions FINAL").result_rows[0][0]
+            print(f"Kafka -> dataflow -> embedded ClickHouse, {workers} worker(s): {stored:,} mentions in "
+                  f"{elapsed:.2f}s = {stored / elapsed:,.0f} mentions/s (incl. start-up, excl. the {idle:.0f}s idle exit)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--airline", type=Path, default=DEFAULT_AIRLINE, help="Tweets.csv (default: ../shared)")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--no-kafka", action="store_true", help="skip the Kafka benchmark")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
     texts = _texts(args.airline)
     bench_nlp(texts)
-    bench_dataflow(args.airline, args.workers)
+    with tempfile.TemporaryDirectory() as data_dir:  # one embedded ClickHouse path per process
+        bench_dataflow(args.airline, args.workers, data_dir)
+        if not args.no_kafka:
+            bench_kafka(args.airline, data_dir)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory: {peak_mb:,.0f} MB")
 
