@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from connectors.mention import Mention
 from pipeline.records import BrandMention, TopicMention
 
 EXAMPLE_TEXT_CHARS = 280
@@ -33,76 +34,66 @@ def _keep_examples(examples: list[Example], new: Example, limit: int) -> list[Ex
     return merged[:limit]
 
 
-@dataclass
-class BrandWindow:
-    brand: str
-    start: datetime
-    end: datetime
+@dataclass(kw_only=True)
+class _Counts:
+    """What every window aggregate counts: mentions, negatives, summed sentiment and the most negative examples."""
+
     mentions: int = 0
-    positive: int = 0
-    neutral: int = 0
     negative: int = 0
     sentiment_sum: float = 0.0
-    rating_sum: float = 0.0
-    rated: int = 0
     examples: list[Example] = field(default_factory=list)
+
+    @property
+    def negative_share(self) -> float:
+        return self.negative / self.mentions if self.mentions else 0.0
 
     @property
     def mean_sentiment(self) -> float:
         return self.sentiment_sum / self.mentions if self.mentions else 0.0
 
-    @property
-    def negative_share(self) -> float:
-        return self.negative / self.mentions if self.mentions else 0.0
+    def _count(self, sentiment: float, label: str, mention: Mention, max_examples: int) -> None:
+        self.mentions += 1
+        self.sentiment_sum += sentiment
+        if label == "negative":
+            self.negative += 1
+        example = Example(round(sentiment, 4), mention.id, mention.text[:EXAMPLE_TEXT_CHARS])
+        self.examples = _keep_examples(self.examples, example, max_examples)
+
+
+@dataclass
+class BrandWindow(_Counts):
+    brand: str
+    start: datetime
+    end: datetime
+    positive: int = 0
+    neutral: int = 0
+    rating_sum: float = 0.0
+    rated: int = 0
 
     @property
     def mean_rating(self) -> float | None:
         return self.rating_sum / self.rated if self.rated else None
 
     def add(self, item: BrandMention, max_examples: int) -> "BrandWindow":
-        analysis = item.item.analysis
-        mention = item.item.mention
-        self.mentions += 1
-        self.sentiment_sum += analysis.sentiment
+        analysis, mention = item.item.analysis, item.item.mention
+        self._count(analysis.sentiment, analysis.label, mention, max_examples)
         if analysis.label == "positive":
             self.positive += 1
-        elif analysis.label == "negative":
-            self.negative += 1
-        else:
+        elif analysis.label == "neutral":
             self.neutral += 1
         if mention.rating is not None:
             self.rating_sum += mention.rating
             self.rated += 1
-        example = Example(round(analysis.sentiment, 4), mention.id, mention.text[:EXAMPLE_TEXT_CHARS])
-        self.examples = _keep_examples(self.examples, example, max_examples)
         return self
 
 
 @dataclass
-class TopicWindow:
+class TopicWindow(_Counts):
     brand: str
     topic: str
     start: datetime
     end: datetime
-    mentions: int = 0
-    negative: int = 0
-    sentiment_sum: float = 0.0
-    examples: list[Example] = field(default_factory=list)
-
-    @property
-    def negative_share(self) -> float:
-        return self.negative / self.mentions if self.mentions else 0.0
-
-    @property
-    def mean_sentiment(self) -> float:
-        return self.sentiment_sum / self.mentions if self.mentions else 0.0
 
     def add(self, item: TopicMention, max_examples: int) -> "TopicWindow":
-        self.mentions += 1
-        self.sentiment_sum += item.sentiment
-        if item.label == "negative":
-            self.negative += 1
-        mention = item.item.mention
-        example = Example(round(item.sentiment, 4), mention.id, mention.text[:EXAMPLE_TEXT_CHARS])
-        self.examples = _keep_examples(self.examples, example, max_examples)
+        self._count(item.sentiment, item.label, item.item.mention, max_examples)
         return self

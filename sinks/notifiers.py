@@ -22,19 +22,10 @@ class Notifier(Protocol):
 
 
 def alert_payload(alert: Alert) -> dict[str, Any]:
-    return {
-        "alert_id": alert.id,
-        "brand": alert.brand,
-        "rule_id": alert.rule_id,
-        "rule_kind": alert.rule_kind,
-        "severity": alert.severity,
-        "topic": alert.topic,
-        "window_start": alert.window_start.isoformat(),
-        "window_end": alert.window_end.isoformat(),
-        "metrics": alert.metrics,
-        "message": alert.message,
-        "examples": [{"mention_id": e.mention_id, "sentiment": e.sentiment, "text": e.text} for e in alert.examples],
-    }
+    fields = alert.fields()
+    fields["window_start"] = alert.window_start.isoformat()
+    fields["window_end"] = alert.window_end.isoformat()
+    return fields
 
 
 def alert_text(alert: Alert) -> str:

@@ -105,24 +105,10 @@ def topic_window_row(window: TopicWindow) -> Row:
 
 
 def alert_row(alert: Alert) -> Row:
-    examples = [{"mention_id": e.mention_id, "sentiment": e.sentiment, "text": e.text} for e in alert.examples]
-    return (
-        "alerts",
-        {
-            "alert_id": alert.id,
-            "brand": alert.brand,
-            "rule_id": alert.rule_id,
-            "rule_kind": alert.rule_kind,
-            "severity": alert.severity,
-            "topic": alert.topic,
-            "window_start": alert.window_start,
-            "window_end": alert.window_end,
-            "metrics": alert.metrics,
-            "message": alert.message,
-            "examples": json.dumps(examples, ensure_ascii=False),
-            "fired_at": utc_now(),
-        },
-    )
+    fields = alert.fields()
+    fields["examples"] = json.dumps(fields["examples"], ensure_ascii=False)
+    fields["fired_at"] = utc_now()
+    return ("alerts", fields)
 
 
 def dead_letter_row(letter: DeadLetter) -> Row:
