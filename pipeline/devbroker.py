@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -38,10 +39,13 @@ def wait_for_port(host: str, port: int, timeout: float = 20.0) -> None:
 
 
 class TansuBroker:
-    """Start/stop a Tansu broker; data lives in memory and is gone when it stops."""
+    """Start/stop a Tansu broker. With the default storage, data lives in memory and is gone when it stops;
+    `storage="s3://BUCKET/"` (with AWS_* variables in `env`) keeps it in S3-compatible object storage."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, storage: str = "memory://tansu/", env: dict[str, str] | None = None) -> None:
         self.port = port or free_port()
+        self.storage = storage
+        self.env = env
         self.process: subprocess.Popen | None = None
 
     @property
@@ -52,8 +56,8 @@ class TansuBroker:
         url = f"tcp://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [str(tansu_binary()), "broker", "--listener-url", url, "--advertised-listener-url", url,
-             "--storage-engine", "memory://tansu/"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+             "--storage-engine", self.storage],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **self.env} if self.env else None,
         )
         wait_for_port("127.0.0.1", self.port)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime
 from typing import Any
+
+from confluent_kafka import KafkaError as ConfluentError
 
 from bytewax.connectors.kafka import KafkaError as KafkaSourceError
 from bytewax.connectors.kafka import KafkaSource, KafkaSourceMessage
@@ -15,14 +18,36 @@ from pipeline.config import KafkaConfig
 from pipeline.records import RawRecord
 
 
-def to_raw(item: KafkaSourceMessage | KafkaSourceError) -> RawRecord | DeadLetter:
+log = logging.getLogger("repwatch.kafka")
+
+
+class KafkaFatalError(RuntimeError):
+    """The consumer hit an error it cannot recover from; the message says what happened."""
+
+
+def to_raw(item: KafkaSourceMessage | KafkaSourceError) -> RawRecord | DeadLetter | None:
+    """A message becomes a RawRecord. A transient error (broker down, connection lost) carries no record:
+    it is logged and the consumer keeps retrying. A fatal error stops the run; any other error tied to a
+    message becomes a dead letter."""
     if isinstance(item, KafkaSourceError):
+        error = item.err
+        if error.fatal():
+            raise KafkaFatalError(f"Kafka consumer failed: {error}. Next: check the broker and the topic.")
+        if error.retriable() or error.code() in _TRANSIENT:
+            log.warning("Kafka: %s (retrying)", error)
+            return None
         message = item.msg
         origin = f"{message.topic}/{message.partition}@{message.offset}" if message is not None else "kafka"
-        return DeadLetter(stage="kafka", reason=f"Kafka error: {item.err}", raw="", origin=origin)
+        return DeadLetter(stage="kafka", reason=f"Kafka error: {error}", raw="", origin=origin)
     return RawRecord(
         payload=item.value or b"", origin=f"{item.topic}/{item.partition}@{item.offset}", source="kafka"
     )
+
+
+_TRANSIENT = {
+    ConfluentError._TRANSPORT, ConfluentError._ALL_BROKERS_DOWN, ConfluentError._TIMED_OUT,
+    ConfluentError._RESOLVE, ConfluentError.NOT_LEADER_FOR_PARTITION, ConfluentError.LEADER_NOT_AVAILABLE,
+}
 
 
 class _Partition(StatefulSourcePartition[RawRecord | DeadLetter, Any]):
@@ -32,7 +57,7 @@ class _Partition(StatefulSourcePartition[RawRecord | DeadLetter, Any]):
         self._last_data = time.monotonic()
 
     def next_batch(self) -> list[RawRecord | DeadLetter]:
-        batch = [to_raw(m) for m in self._inner.next_batch()]
+        batch = [r for r in map(to_raw, self._inner.next_batch()) if r is not None]
         now = time.monotonic()
         if batch:
             self._last_data = now

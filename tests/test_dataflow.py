@@ -175,8 +175,11 @@ def test_dead_letters_and_duplicates(demo_run):
     assert rows(client, f"SELECT count() FROM {db}.late_mentions FINAL")[0][0] == 0
 
 
-def test_replay_twice_leaves_the_same_counts(demo_config):
+def test_replay_twice_leaves_the_same_counts(demo_config, caplog):
+    caplog.set_level("WARNING", logger="repwatch.alerts")
     client = run_demo(demo_config)
+    first_deliveries = [r for r in caplog.records if "(rule " in r.getMessage()]
+    assert len(first_deliveries) == 2
     db = demo_config.sinks.clickhouse.database
     queries = [
         f"SELECT brand, count() FROM {db}.mentions FINAL GROUP BY brand ORDER BY brand",
@@ -187,8 +190,12 @@ def test_replay_twice_leaves_the_same_counts(demo_config):
         f"SELECT dead_letter_id FROM {db}.dead_letters FINAL ORDER BY dead_letter_id",
     ]
     first = [rows(client, q) for q in queries]
+    caplog.clear()
     run_demo(demo_config)
     assert [rows(client, q) for q in queries] == first
+    # the replay fires the same alerts again, but the delivery ledger does not send them a second time
+    assert [r for r in caplog.records if "(rule " in r.getMessage()] == []
+    assert rows(client, f"SELECT count() FROM {db}.alert_deliveries FINAL")[0][0] == 2
 
 
 def test_bad_input_goes_to_dead_letters_and_the_flow_keeps_running(demo_config, tmp_path):

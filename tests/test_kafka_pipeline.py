@@ -44,11 +44,11 @@ def sql(cwd: Path, config: Path, query: str, env: dict | None = None) -> list[li
 
 
 def write_config(tmp: Path, bootstrap: str, prefix: str, *, recovery: bool = False, data_dir: str = "data",
-                 mentions_topic: str | None = None, lateness: str = "30d") -> Path:
+                 mentions_topic: str | None = None, lateness: str = "30d", partitions: int = 3) -> Path:
     data = packaged_config("demo").model_dump(mode="json", exclude_none=True)
     data["data_dir"] = str(tmp / data_dir)
     data["windows"]["lateness"] = lateness  # a backfill at full speed reads partitions at different rates
-    data["kafka"] = {**data["kafka"], "bootstrap_servers": [bootstrap], "partitions": 3, "batch_size": 50,
+    data["kafka"] = {**data["kafka"], "bootstrap_servers": [bootstrap], "partitions": partitions, "batch_size": 50,
                      "mentions_topic": mentions_topic or f"{prefix}.mentions",
                      "deadletters_topic": f"{prefix}.deadletters", "alerts_topic": f"{prefix}.alerts"}
     data["run"] = {"source": "kafka", "deadletters_to_kafka": True, "epoch_interval": "0.5s"}

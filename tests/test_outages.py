@@ -89,3 +89,77 @@ def test_run_waits_for_a_broker_that_is_down_at_start(tmp_path):
     db = yaml.safe_load(config.read_text())["sinks"]["clickhouse"]["database"]
     got = {b: int(n) for b, n in sql(tmp_path, config, f"SELECT brand, count() FROM {db}.mentions FINAL GROUP BY brand")}
     assert got == expected_counts()
+
+
+@pytest.fixture
+def s3_store():
+    """A local S3-compatible object store (moto's server) with a bucket for Tansu: the broker's data then
+    survives a broker restart, as a real Kafka's log would."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    env = {"AWS_ENDPOINT": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ALLOW_HTTP": "true"}
+    boto3.client("s3", endpoint_url=env["AWS_ENDPOINT"], aws_access_key_id="test", aws_secret_access_key="test",
+                 region_name="us-east-1").create_bucket(Bucket="tansu")
+    yield env
+    server.stop()
+
+
+def _shifted_sample(path, days: int, tag: str) -> None:
+    import json
+    from datetime import datetime, timedelta
+
+    from pipeline.jobs import demo_sample_path
+
+    lines = []
+    for line in demo_sample_path().read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+            when = datetime.fromisoformat(record["created_at"].replace("Z", "+00:00")) + timedelta(days=days)
+        except (json.JSONDecodeError, KeyError):
+            continue
+        record.update(created_at=when.isoformat(), source_id=f"{record['source_id']}-{tag}")
+        lines.append(json.dumps(record, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.kafka
+@pytest.mark.skipif(bool(os.environ.get("REPWATCH_TEST_KAFKA")), reason="needs a broker this test starts itself")
+def test_broker_restarted_mid_run_loses_nothing(tmp_path, s3_store):
+    broker = TansuBroker(storage="s3://tansu/", env=s3_store)
+    broker.start()
+    config = write_config(tmp_path, broker.bootstrap, "restart")
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("REPWATCH_CLICKHOUSE_DSN", None)
+    run = None
+    try:
+        publish_sample(tmp_path, config)  # 613 mentions + 2 bad messages
+        run = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--config", str(config),
+                                "--exit-when-idle", "15"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+        time.sleep(7)
+        broker.stop()  # the broker goes away mid-run ...
+        time.sleep(4)
+        assert run.poll() is None, "the run died with the broker"
+        broker.start()  # ... and comes back with its log intact; more mentions arrive after it
+        second = tmp_path / "second.jsonl"
+        _shifted_sample(second, days=5, tag="after-restart")
+        done = subprocess.run([sys.executable, "-m", "pipeline.cli", "ingest", str(second), "--to", "kafka",
+                               "--config", str(config)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        out, _ = run.communicate(timeout=300)
+        assert run.returncode == 0, out
+    finally:
+        if run is not None and run.poll() is None:
+            run.kill()
+        broker.stop()
+    db = yaml.safe_load(config.read_text())["sinks"]["clickhouse"]["database"]
+    got = {b: int(n) for b, n in sql(tmp_path, config, f"SELECT brand, count() FROM {db}.mentions FINAL GROUP BY brand")}
+    assert got == {brand: 2 * n for brand, n in expected_counts().items()}
+    reasons = [r[0] for r in sql(tmp_path, config, f"SELECT reason FROM {db}.dead_letters FINAL")]
+    assert len(reasons) == 2 and not any("Kafka error" in r for r in reasons)  # an outage is not bad data
