@@ -1,27 +1,41 @@
-"""`repwatch ingest`: read a source once and hand its Mentions on (Kafka, stdout or a JSONL file); bad records
-become dead letters (Kafka dead-letter topic, or stderr) with their reasons, never silently dropped."""
+"""`repwatch ingest`: read a source (a file, or poll a feed) and hand its Mentions on to Kafka, stdout or a JSONL
+file. Bad records become dead letters (Kafka dead-letter topic, or stderr / a .deadletters.jsonl file) with their
+reasons, never silently dropped. A feed's checkpoint is saved only after its mentions were handed on."""
 
 from __future__ import annotations
 
 import json
+import logging
+import random
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterable, Iterator, Protocol
 
+from connectors.checkpoint import CheckpointStore
 from connectors.dead_letter import DeadLetter
 from connectors.files import iter_csv_rows, iter_lines
+from connectors.http import FetchError, HttpClient
 from connectors.mention import Mention
-from pipeline.config import RepwatchConfig
+from connectors.rss import poll_feed
+from pipeline.config import RepwatchConfig, RssSourceConfig
 from pipeline.parse import parse_raw
 from pipeline.records import RawRecord
 from pipeline.sources import FileInput
+
+log = logging.getLogger("repwatch.ingest")
 
 
 @dataclass
 class IngestCounts:
     mentions: int = 0
     dead_letters: int = 0
+
+    def __iadd__(self, other: "IngestCounts") -> "IngestCounts":
+        self.mentions += other.mentions
+        self.dead_letters += other.dead_letters
+        return self
 
 
 def read_file(spec: FileInput, config: RepwatchConfig) -> Iterator[Mention | DeadLetter]:
@@ -39,38 +53,89 @@ def dead_letter_json(letter: DeadLetter) -> str:
                        "origin": letter.origin, "raw": letter.raw}, ensure_ascii=False)
 
 
-def ingest_to_stream(items: Iterator[Mention | DeadLetter], out: IO[str], errors: IO[str] = sys.stderr) -> IngestCounts:
-    counts = IngestCounts()
-    for item in items:
-        if isinstance(item, Mention):
-            out.write(item.to_json() + "\n")
-            counts.mentions += 1
-        else:
-            errors.write(dead_letter_json(item) + "\n")
-            counts.dead_letters += 1
-    out.flush()
-    return counts
+class Handoff(Protocol):
+    """Where ingested items go; `hand_on` returns once they are durably handed on."""
+
+    def hand_on(self, items: Iterable[Mention | DeadLetter]) -> IngestCounts: ...
+
+    def close(self) -> None: ...
 
 
-def ingest_to_kafka(items: Iterator[Mention | DeadLetter], config: RepwatchConfig) -> IngestCounts:
-    from connectors.kafka_io import MentionProducer
+class StreamHandoff:
+    def __init__(self, out: IO[str], errors: IO[str] = sys.stderr) -> None:
+        self.out, self.errors = out, errors
 
-    producer = MentionProducer(config.kafka)
-    counts = IngestCounts()
-    try:
+    def hand_on(self, items: Iterable[Mention | DeadLetter]) -> IngestCounts:
+        counts = IngestCounts()
         for item in items:
             if isinstance(item, Mention):
-                producer.publish_raw(item.id, item.to_json())
+                self.out.write(item.to_json() + "\n")
                 counts.mentions += 1
             else:
-                producer.publish_raw(item.id, dead_letter_json(item), config.kafka.deadletters_topic)
+                self.errors.write(dead_letter_json(item) + "\n")
                 counts.dead_letters += 1
-        producer.flush()
-    finally:
-        producer.close()
+        self.out.flush()
+        self.errors.flush()
+        return counts
+
+    def close(self) -> None:
+        pass
+
+
+class FileHandoff(StreamHandoff):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path.open("a", encoding="utf-8"),
+                         path.with_suffix(".deadletters.jsonl").open("a", encoding="utf-8"))
+
+    def close(self) -> None:
+        self.out.close()
+        self.errors.close()
+
+
+class KafkaHandoff:
+    def __init__(self, config: RepwatchConfig) -> None:
+        from connectors.kafka_io import MentionProducer
+
+        self.config = config
+        self.producer = MentionProducer(config.kafka)
+
+    def hand_on(self, items: Iterable[Mention | DeadLetter]) -> IngestCounts:
+        counts = IngestCounts()
+        for item in items:
+            if isinstance(item, Mention):
+                self.producer.publish_raw(item.id, item.to_json())
+                counts.mentions += 1
+            else:
+                self.producer.publish_raw(item.id, dead_letter_json(item), self.config.kafka.deadletters_topic)
+                counts.dead_letters += 1
+        self.producer.flush()
+        return counts
+
+    def close(self) -> None:
+        self.producer.close()
+
+
+def checkpoints(config: RepwatchConfig) -> CheckpointStore:
+    return CheckpointStore(Path(config.data_dir) / "checkpoints", config.http.checkpoint_capacity)
+
+
+def poll_once(config: RepwatchConfig, source: RssSourceConfig, client: HttpClient, store: CheckpointStore,
+              handoff: Handoff) -> IngestCounts:
+    checkpoint = store.load(source.source_name)
+    try:
+        mentions, letters = poll_feed(client, source, checkpoint, config.http.checkpoint_capacity)
+    except FetchError as error:
+        log.error("%s: %s", source.source_name, error)
+        return handoff.hand_on([DeadLetter(stage="connector", reason=str(error), raw="", origin=source.url)])
+    counts = handoff.hand_on([*mentions, *letters])
+    store.save(source.source_name, checkpoint)  # only after the items were handed on
     return counts
 
 
-def ingest_to_file(items: Iterator[Mention | DeadLetter], path: Path) -> IngestCounts:
-    with path.open("a", encoding="utf-8") as out, path.with_suffix(".deadletters.jsonl").open("a", encoding="utf-8") as bad:
-        return ingest_to_stream(items, out, bad)
+def poll_forever(config: RepwatchConfig, source: RssSourceConfig, client: HttpClient, store: CheckpointStore,
+                 handoff: Handoff, rng: random.Random | None = None) -> None:
+    rng = rng or random.Random()
+    while True:
+        counts = poll_once(config, source, client, store, handoff)
+        log.info("%s: %d new mentions, %d dead letters", source.source_name, counts.mentions, counts.dead_letters)
+        time.sleep(source.poll_interval.total_seconds() + rng.uniform(0, source.jitter.total_seconds()))

@@ -87,28 +87,35 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from connectors.ingest import ingest_to_file, ingest_to_kafka, ingest_to_stream, read_file
+    from connectors.http import HttpClient
+    from connectors.ingest import (
+        FileHandoff, KafkaHandoff, StreamHandoff, checkpoints, poll_forever, poll_once, read_file,
+    )
+    from pipeline.config import RssSourceConfig
     from pipeline.jobs import inputs_for
 
     config = _config(args.config, fallback="demo")
-    named = [s for s in config.sources if s.source_name == args.source]
-    if named:
-        config = config.model_copy(update={"sources": named})
-        spec = inputs_for(config, None)[0]
-    else:
-        spec = inputs_for(config.model_copy(update={"sources": []}), args.source, _mapping(args.map))[0]
-    items = read_file(spec, config)
     if args.to == "kafka":
-        counts = ingest_to_kafka(items, config)
-        where = f"Kafka topic {config.kafka.mentions_topic}"
+        handoff, where = KafkaHandoff(config), f"Kafka topic {config.kafka.mentions_topic}"
     elif args.to == "file":
         if not args.out:
             raise ConfigError("--to file needs --out PATH")
-        counts = ingest_to_file(items, Path(args.out))
-        where = args.out
+        handoff, where = FileHandoff(Path(args.out)), args.out
     else:
-        counts = ingest_to_stream(items, sys.stdout)
-        where = "stdout"
+        handoff, where = StreamHandoff(sys.stdout), "stdout"
+    source = config.source_named(args.source)
+    try:
+        if isinstance(source, RssSourceConfig):
+            client = HttpClient(config.http)
+            if not args.once:
+                poll_forever(config, source, client, checkpoints(config), handoff)
+            counts = poll_once(config, source, client, checkpoints(config), handoff)
+        else:
+            files = config.model_copy(update={"sources": [source] if source else []})
+            spec = inputs_for(files, None if source else args.source, _mapping(args.map))[0]
+            counts = handoff.hand_on(read_file(spec, config))
+    finally:
+        handoff.close()
     err_console.print(f"{counts.mentions} mentions to {where}, {counts.dead_letters} dead letters")
     return 0
 
@@ -165,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     ingest = sub.add_parser("ingest", help="read a source once and publish its mentions")
-    ingest.add_argument("source", help="a configured source_name, or the path of a JSONL/CSV file")
+    ingest.add_argument("source", help="a configured source_name (file or rss), or the path of a JSONL/CSV file")
+    ingest.add_argument("--once", action="store_true", help="poll a feed once and exit (default: keep polling)")
     ingest.add_argument("--to", choices=["kafka", "stdout", "file"], default="stdout")
     ingest.add_argument("--out", help="with --to file: the JSONL file to append to")
     ingest.add_argument("--config", help="config file (default: the bundled demo config)")

@@ -159,6 +159,32 @@ class FileSourceConfig(_Strict):
     timestamp_format: str | None = Field(default=None, description="strptime format when not ISO 8601")
 
 
+class RssSourceConfig(_Strict):
+    kind: Literal["rss"]
+    source_name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="stored as source 'rss:<source_name>'")
+    url: str
+    poll_interval: Duration = timedelta(minutes=15)
+    jitter: Duration = Field(default=timedelta(minutes=1), description="random extra wait, so polls do not align")
+    brand_hints: list[str] = Field(default=[], description="a feed about one brand (e.g. its reviews) names it here")
+    lang: str | None = Field(default=None, description="language hint when the feed does not declare one")
+
+
+SourceConfig = Annotated[FileSourceConfig | RssSourceConfig, Field(discriminator="kind")]
+
+
+class HttpConfig(_Strict):
+    allowed_hosts: list[str] = Field(default=[], description="connectors never fetch a host not listed here")
+    user_agent: str = "repwatch/0.1 (+https://github.com/repwatch/repwatch; social listening)"
+    timeout: Duration = timedelta(seconds=20)
+    retries: int = Field(default=4, ge=0, le=10)
+    backoff: Duration = Field(default=timedelta(seconds=1), description="exponential backoff base (with jitter)")
+    max_backoff: Duration = timedelta(minutes=2)
+    requests_per_second_per_host: float = Field(default=1.0, gt=0)
+    max_response_bytes: int = Field(default=10_000_000, ge=1024)
+    max_redirects: int = Field(default=5, ge=0)
+    checkpoint_capacity: int = Field(default=10_000, ge=100, description="ids remembered per source")
+
+
 class ClickHouseConfig(_Strict):
     dsn: str | None = Field(
         default=None,
@@ -222,13 +248,20 @@ class RepwatchConfig(_Strict):
     nlp: NlpConfig = NlpConfig()
     windows: WindowsConfig = WindowsConfig()
     alerts: AlertsConfig = AlertsConfig()
-    sources: list[FileSourceConfig] = []
+    sources: list[SourceConfig] = []
+    http: HttpConfig = HttpConfig()
     sinks: SinksConfig = SinksConfig()
     dedup: DedupConfig = DedupConfig()
     kafka: KafkaConfig = KafkaConfig()
     run: RunConfig = RunConfig()
     recovery: RecoveryConfig = RecoveryConfig()
     validation: ValidationLimits = ValidationLimits()
+
+    def file_sources(self) -> list[FileSourceConfig]:
+        return [s for s in self.sources if isinstance(s, FileSourceConfig)]
+
+    def source_named(self, name: str) -> FileSourceConfig | RssSourceConfig | None:
+        return next((s for s in self.sources if s.source_name == name), None)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "RepwatchConfig":

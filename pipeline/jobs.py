@@ -18,14 +18,15 @@ def demo_sample_path() -> Path:
 
 def inputs_for(config: RepwatchConfig, input_file: str | None, mapping: dict[str, str] | None = None) -> list[FileInput]:
     """--input FILE (with the first configured file source's mapping, plus any overrides), else the config's sources."""
+    files = config.file_sources()
     if input_file:
-        base = config.sources[0] if config.sources else None
+        base = files[0] if files else None
         merged = {**(base.mapping if base else {}), **(mapping or {})}
         return [file_input(input_file, source_name=base.source_name if base else "file", mapping=merged,
                            fmt=base.format if base else None,
                            timestamp_format=base.timestamp_format if base else None)]
-    if config.sources:
-        return [file_input(s.path, s.source_name, s.mapping, s.format, s.timestamp_format) for s in config.sources]
+    if files:
+        return [file_input(s.path, s.source_name, s.mapping, s.format, s.timestamp_format) for s in files]
     return [file_input(demo_sample_path(), source_name="demo")]
 
 

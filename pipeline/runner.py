@@ -145,9 +145,10 @@ def run_configured(config: RepwatchConfig, topology: Topology = Topology(), exit
         wait_for_topic(config.kafka, config.kafka.mentions_topic)
         source: Source = MentionTopicSource(config.kafka, exit_when_idle=exit_when_idle)
     else:
-        if not config.sources:
-            raise ValueError("run.source is 'file' but no sources are configured; add a `sources:` entry")
-        inputs = [file_input(s.path, s.source_name, s.mapping, s.format, s.timestamp_format) for s in config.sources]
+        if not config.file_sources():
+            raise ValueError("run.source is 'file' but no file sources are configured; add a `sources:` entry")
+        inputs = [file_input(s.path, s.source_name, s.mapping, s.format, s.timestamp_format)
+                  for s in config.file_sources()]
         mappings = {spec.source_name: spec.mapping for spec in inputs}
         source = FileSource(inputs, order="file")
     execute(config, source, default_sinks(config), mappings, topology)
