@@ -217,3 +217,26 @@ def test_fetch_failure_is_a_dead_letter_and_keeps_the_checkpoint(server, tmp_pat
     counts = poll_once(config, source(server.url + "/feed"), client(), CheckpointStore(tmp_path), StreamHandoff(StringIO(), errors))
     assert counts.dead_letters == 1 and "HTTP 404" in errors.getvalue()
     assert not any(tmp_path.iterdir())  # nothing was handed on, so no checkpoint moved
+
+
+def test_ingest_command_polls_a_configured_feed(server, tmp_path):
+    import json
+
+    import yaml
+
+    from pipeline.cli import main
+
+    server.routes["/feed"] = etag_route((payloads() / "news_rss" / "guardian.rss").read_bytes())
+    data = packaged_config("demo").model_dump(mode="json", exclude_none=True)
+    data.update(data_dir=str(tmp_path / "data"), http={"allowed_hosts": ["127.0.0.1"]},
+                sources=[{"kind": "rss", "source_name": "guardian", "url": server.url + "/feed"}])
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True))
+    out = tmp_path / "out.jsonl"
+    args = ["ingest", "guardian", "--once", "--to", "file", "--out", str(out), "--config", str(config)]
+    assert main(args) == 0
+    lines = out.read_text().splitlines()
+    assert len(lines) == 55 and json.loads(lines[0])["source"] == "rss:guardian"
+    assert main(args) == 0  # 304 now, and the checkpoint knows every entry
+    assert len(out.read_text().splitlines()) == 55
+    assert (tmp_path / "data" / "checkpoints" / "guardian.json").is_file()
