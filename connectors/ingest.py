@@ -18,8 +18,10 @@ from connectors.dead_letter import DeadLetter
 from connectors.files import iter_csv_rows, iter_lines
 from connectors.http import FetchError, HttpClient
 from connectors.mention import Mention
-from connectors.rss import poll_feed
-from pipeline.config import RepwatchConfig, RssSourceConfig
+from connectors.polling import Parser, poll
+from connectors.rss import parse_feed
+from connectors.social import parse_mastodon, parse_reddit
+from pipeline.config import MastodonSourceConfig, PolledSourceConfig, RedditSourceConfig, RepwatchConfig
 from pipeline.parse import parse_raw
 from pipeline.records import RawRecord
 from pipeline.sources import FileInput
@@ -119,11 +121,19 @@ def checkpoints(config: RepwatchConfig) -> CheckpointStore:
     return CheckpointStore(Path(config.data_dir) / "checkpoints", config.http.checkpoint_capacity)
 
 
-def poll_once(config: RepwatchConfig, source: RssSourceConfig, client: HttpClient, store: CheckpointStore,
+def parser_for(source: PolledSourceConfig) -> Parser:
+    if isinstance(source, RedditSourceConfig):
+        return lambda body, headers: parse_reddit(body, source)
+    if isinstance(source, MastodonSourceConfig):
+        return lambda body, headers: parse_mastodon(body, source)
+    return lambda body, headers: parse_feed(body, source, headers=headers)
+
+
+def poll_once(config: RepwatchConfig, source: PolledSourceConfig, client: HttpClient, store: CheckpointStore,
               handoff: Handoff) -> IngestCounts:
     checkpoint = store.load(source.source_name)
     try:
-        mentions, letters = poll_feed(client, source, checkpoint, config.http.checkpoint_capacity)
+        mentions, letters = poll(client, source.url, parser_for(source), checkpoint, config.http.checkpoint_capacity)
     except FetchError as error:
         log.error("%s: %s", source.source_name, error)
         return handoff.hand_on([DeadLetter(stage="connector", reason=str(error), raw="", origin=source.url)])
@@ -132,7 +142,7 @@ def poll_once(config: RepwatchConfig, source: RssSourceConfig, client: HttpClien
     return counts
 
 
-def poll_forever(config: RepwatchConfig, source: RssSourceConfig, client: HttpClient, store: CheckpointStore,
+def poll_forever(config: RepwatchConfig, source: PolledSourceConfig, client: HttpClient, store: CheckpointStore,
                  handoff: Handoff, rng: random.Random | None = None) -> None:
     rng = rng or random.Random()
     while True:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import calendar
 import hashlib
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,17 +16,10 @@ from connectors.dead_letter import DeadLetter
 from connectors.html_text import html_to_text
 from connectors.http import HttpClient
 from connectors.mention import Mention, build_mention, utc_now
+from connectors.polling import SourceItem, poll
 from pipeline.config import RssSourceConfig
 
 log = logging.getLogger("repwatch.connectors.rss")
-
-
-@dataclass(frozen=True)
-class FeedItem:
-    """One entry, identified, before it becomes a Mention."""
-
-    item_id: str
-    mention: Mention
 
 
 def _entry_id(entry: Any) -> str:
@@ -61,7 +53,7 @@ def _author(entry: Any) -> str:
 
 
 def parse_feed(body: bytes, source: RssSourceConfig, fetched_at: datetime | None = None,
-               headers: dict[str, str] | None = None) -> tuple[list[FeedItem], list[DeadLetter]]:
+               headers: dict[str, str] | None = None) -> tuple[list[SourceItem], list[DeadLetter]]:
     """Entries of a feed document as Mentions; problems as dead letters (never an exception)."""
     fetched_at = fetched_at or utc_now()
     origin = f"rss:{source.source_name} {source.url}"
@@ -74,7 +66,7 @@ def parse_feed(body: bytes, source: RssSourceConfig, fetched_at: datetime | None
             return [], [DeadLetter(stage="connector", reason=reason, raw=raw, origin=origin)]
         log.warning("%s: %s (entries read anyway)", origin, reason)
     feed_lang = (parsed.feed.get("language") or source.lang or "") if parsed.get("feed") else (source.lang or "")
-    items: list[FeedItem] = []
+    items: list[SourceItem] = []
     for entry in parsed.entries:
         item_id = _entry_id(entry)
         title = html_to_text(entry.get("title", ""))
@@ -87,7 +79,7 @@ def parse_feed(body: bytes, source: RssSourceConfig, fetched_at: datetime | None
             "metadata": {"feed": source.url, "tags": ",".join(t.get("term", "") for t in entry.get("tags", []))},
         }
         try:
-            items.append(FeedItem(item_id, build_mention(fields, f"rss:{source.source_name}")))
+            items.append(SourceItem(item_id, build_mention(fields, f"rss:{source.source_name}")))
         except ValueError as error:  # pydantic's ValidationError is a ValueError
             letters.append(DeadLetter(stage="connector", reason=f"entry {item_id}: {error}", raw=str(entry)[:65536],
                                       origin=origin))
@@ -96,21 +88,6 @@ def parse_feed(body: bytes, source: RssSourceConfig, fetched_at: datetime | None
 
 def poll_feed(client: HttpClient, source: RssSourceConfig, checkpoint: SourceCheckpoint,
               capacity: int = 10_000) -> tuple[list[Mention], list[DeadLetter]]:
-    """One conditional GET; returns only entries not handed on before, and updates the checkpoint in memory
-    (the caller saves it once the mentions are handed on)."""
-    headers = {}
-    if checkpoint.etag:
-        headers["If-None-Match"] = checkpoint.etag
-    if checkpoint.last_modified:
-        headers["If-Modified-Since"] = checkpoint.last_modified
-    response = client.get(source.url, headers)
-    if response.not_modified:
-        return [], []
-    items, letters = parse_feed(response.body, source, headers=response.headers)
-    fresh = [item for item in items if checkpoint.is_new(item.item_id)]
-    for item in fresh:
-        checkpoint.mark_seen(item.item_id, capacity)
-    lower = {k.lower(): v for k, v in response.headers.items()}
-    checkpoint.etag = lower.get("etag", checkpoint.etag)
-    checkpoint.last_modified = lower.get("last-modified", checkpoint.last_modified)
-    return [item.mention for item in fresh], letters
+    """One conditional GET of the feed; only entries not handed on before."""
+    return poll(client, source.url, lambda body, headers: parse_feed(body, source, headers=headers), checkpoint,
+                capacity)

@@ -91,7 +91,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from connectors.ingest import (
         FileHandoff, KafkaHandoff, StreamHandoff, checkpoints, poll_forever, poll_once, read_file,
     )
-    from pipeline.config import RssSourceConfig
+    from pipeline.config import FileSourceConfig
     from pipeline.jobs import inputs_for
 
     config = _config(args.config, fallback="demo")
@@ -105,7 +105,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         handoff, where = StreamHandoff(sys.stdout), "stdout"
     source = config.source_named(args.source)
     try:
-        if isinstance(source, RssSourceConfig):
+        if source is not None and not isinstance(source, FileSourceConfig):
             client = HttpClient(config.http)
             if not args.once:
                 poll_forever(config, source, client, checkpoints(config), handoff)

@@ -159,17 +159,64 @@ class FileSourceConfig(_Strict):
     timestamp_format: str | None = Field(default=None, description="strptime format when not ISO 8601")
 
 
-class RssSourceConfig(_Strict):
-    kind: Literal["rss"]
-    source_name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="stored as source 'rss:<source_name>'")
-    url: str
+class _PolledSource(_Strict):
+    source_name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="stored as source '<kind>:<source_name>'")
     poll_interval: Duration = timedelta(minutes=15)
     jitter: Duration = Field(default=timedelta(minutes=1), description="random extra wait, so polls do not align")
-    brand_hints: list[str] = Field(default=[], description="a feed about one brand (e.g. its reviews) names it here")
-    lang: str | None = Field(default=None, description="language hint when the feed does not declare one")
+    brand_hints: list[str] = Field(default=[], description="a source about one brand (e.g. its reviews) names it here")
+    lang: str | None = Field(default=None, description="language hint when the source gives none")
 
 
-SourceConfig = Annotated[FileSourceConfig | RssSourceConfig, Field(discriminator="kind")]
+class RssSourceConfig(_PolledSource):
+    kind: Literal["rss"]
+    url: str
+
+
+class RedditSourceConfig(_PolledSource):
+    """Reddit's public JSON listings: a search (optionally within one subreddit) or a subreddit's new posts."""
+
+    kind: Literal["reddit"]
+    query: str | None = None
+    subreddit: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_]+$")
+    base_url: str = "https://www.reddit.com"
+    limit: int = Field(default=100, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _query_or_subreddit(self) -> "RedditSourceConfig":
+        if not self.query and not self.subreddit:
+            raise ValueError("a reddit source needs a query, a subreddit, or both")
+        return self
+
+    @property
+    def url(self) -> str:
+        from urllib.parse import urlencode
+
+        if self.query:
+            where = f"/r/{self.subreddit}/search.json" if self.subreddit else "/search.json"
+            params = {"q": self.query, "sort": "new", "limit": self.limit, "raw_json": 1}
+            if self.subreddit:
+                params["restrict_sr"] = 1
+            return f"{self.base_url}{where}?{urlencode(params)}"
+        return f"{self.base_url}/r/{self.subreddit}/new.json?limit={self.limit}&raw_json=1"
+
+
+class MastodonSourceConfig(_PolledSource):
+    """A Mastodon instance's public hashtag timeline (no account needed)."""
+
+    kind: Literal["mastodon"]
+    instance: str = Field(default="https://mastodon.social", description="the instance's base URL")
+    hashtag: str = Field(pattern=r"^[^\s#/?]+$", description="without the #")
+    limit: int = Field(default=40, ge=1, le=40)
+
+    @property
+    def url(self) -> str:
+        return f"{self.instance.rstrip('/')}/api/v1/timelines/tag/{self.hashtag}?limit={self.limit}"
+
+
+PolledSourceConfig = RssSourceConfig | RedditSourceConfig | MastodonSourceConfig
+SourceConfig = Annotated[
+    FileSourceConfig | RssSourceConfig | RedditSourceConfig | MastodonSourceConfig, Field(discriminator="kind")
+]
 
 
 class HttpConfig(_Strict):
@@ -260,7 +307,7 @@ class RepwatchConfig(_Strict):
     def file_sources(self) -> list[FileSourceConfig]:
         return [s for s in self.sources if isinstance(s, FileSourceConfig)]
 
-    def source_named(self, name: str) -> FileSourceConfig | RssSourceConfig | None:
+    def source_named(self, name: str) -> FileSourceConfig | PolledSourceConfig | None:
         return next((s for s in self.sources if s.source_name == name), None)
 
     @model_validator(mode="after")
