@@ -102,8 +102,6 @@ class MentionProducer:
                 retries=10,
                 compression_type=None if config.compression == "none" else config.compression,
                 linger_ms=int(config.linger.total_seconds() * 1000),
-                key_serializer=lambda k: k.encode("utf-8"),
-                value_serializer=lambda v: v.encode("utf-8"),
             ),
             config,
         )
@@ -111,13 +109,13 @@ class MentionProducer:
     def publish(self, mentions: Iterable[Mention]) -> int:
         count = 0
         for mention in mentions:
-            self._producer.send(self.topic, key=mention.id, value=mention.to_json())
+            self.publish_raw(mention.id, mention.to_json())
             count += 1
         self.flush()
         return count
 
     def publish_raw(self, key: str, value: str, topic: str | None = None) -> None:
-        self._producer.send(topic or self.topic, key=key, value=value)
+        self._producer.send(topic or self.topic, key=key.encode("utf-8"), value=value.encode("utf-8"))
 
     def flush(self, timeout: float = 60.0) -> None:
         self._producer.flush(timeout=timeout)

@@ -84,25 +84,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
+def _handoff(args: argparse.Namespace, config: RepwatchConfig):  # noqa: ANN202
     from pathlib import Path
 
+    from connectors.ingest import FileHandoff, KafkaHandoff, StreamHandoff
+
+    if args.to == "kafka":
+        return KafkaHandoff(config), f"Kafka topic {config.kafka.mentions_topic}"
+    if args.to == "file":
+        if not args.out:
+            raise ConfigError("--to file needs --out PATH")
+        return FileHandoff(Path(args.out)), args.out
+    return StreamHandoff(sys.stdout), "stdout"
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
     from connectors.http import HttpClient
-    from connectors.ingest import (
-        FileHandoff, KafkaHandoff, StreamHandoff, checkpoints, poll_forever, poll_once, read_file,
-    )
+    from connectors.ingest import checkpoints, poll_forever, poll_once, read_file
     from pipeline.config import FileSourceConfig
     from pipeline.jobs import inputs_for
 
     config = _config(args.config, fallback="demo")
-    if args.to == "kafka":
-        handoff, where = KafkaHandoff(config), f"Kafka topic {config.kafka.mentions_topic}"
-    elif args.to == "file":
-        if not args.out:
-            raise ConfigError("--to file needs --out PATH")
-        handoff, where = FileHandoff(Path(args.out)), args.out
-    else:
-        handoff, where = StreamHandoff(sys.stdout), "stdout"
+    handoff, where = _handoff(args, config)
     source = config.source_named(args.source)
     try:
         if source is not None and not isinstance(source, FileSourceConfig):
@@ -117,6 +120,28 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     finally:
         handoff.close()
     err_console.print(f"{counts.mentions} mentions to {where}, {counts.dead_letters} dead letters")
+    return 0
+
+
+def cmd_serve_webhook(args: argparse.Namespace) -> int:
+    import os
+
+    from connectors.webhook import SIGNATURE_HEADER, WebhookServer
+
+    config = _config(args.config, fallback="demo")
+    secret = os.environ.get(config.webhook.secret_env, "")
+    if not secret:
+        raise ConfigError(f"set {config.webhook.secret_env} to the shared HMAC secret; refusing to accept "
+                          "unauthenticated mentions")
+    if args.port is not None:
+        config = config.model_copy(update={"webhook": config.webhook.model_copy(update={"port": args.port})})
+    handoff, where = _handoff(args, config)
+    server = WebhookServer(config, handoff, secret.encode())
+    err_console.print(f"accepting POSTs at {server.url} (header {SIGNATURE_HEADER}: sha256=HMAC) -> {where}")
+    try:
+        server.serve_forever()
+    finally:
+        handoff.close()
     return 0
 
 
@@ -179,6 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--config", help="config file (default: the bundled demo config)")
     ingest.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
     ingest.set_defaults(func=cmd_ingest)
+
+    webhook = sub.add_parser("serve-webhook", help="accept HMAC-signed JSON mentions over HTTP")
+    webhook.add_argument("--config", help="config file (default: the bundled demo config)")
+    webhook.add_argument("--to", choices=["kafka", "stdout", "file"], default="kafka")
+    webhook.add_argument("--out", help="with --to file: the JSONL file to append to")
+    webhook.add_argument("--port", type=int, default=None, help="override webhook.port")
+    webhook.set_defaults(func=cmd_serve_webhook)
 
     topics = sub.add_parser("topics", help="Kafka topics")
     topics_sub = topics.add_subparsers(dest="topics_command", required=True)

@@ -232,6 +232,15 @@ class HttpConfig(_Strict):
     checkpoint_capacity: int = Field(default=10_000, ge=100, description="ids remembered per source")
 
 
+class WebhookConfig(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8787, ge=0, le=65535)
+    path: str = "/mentions"
+    secret_env: str = Field(default="REPWATCH_WEBHOOK_SECRET", description="env variable holding the HMAC secret")
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    source_name: str = "webhook"
+
+
 class ClickHouseConfig(_Strict):
     dsn: str | None = Field(
         default=None,
@@ -297,6 +306,7 @@ class RepwatchConfig(_Strict):
     alerts: AlertsConfig = AlertsConfig()
     sources: list[SourceConfig] = []
     http: HttpConfig = HttpConfig()
+    webhook: WebhookConfig = WebhookConfig()
     sinks: SinksConfig = SinksConfig()
     dedup: DedupConfig = DedupConfig()
     kafka: KafkaConfig = KafkaConfig()
