@@ -20,8 +20,11 @@ from connectors.http import FetchError, HttpClient
 from connectors.mention import Mention
 from connectors.polling import Parser, poll
 from connectors.rss import parse_feed
-from connectors.social import parse_mastodon, parse_reddit
-from pipeline.config import MastodonSourceConfig, PolledSourceConfig, RedditSourceConfig, RepwatchConfig
+from connectors.social import parse_appstore, parse_hackernews, parse_mastodon, parse_reddit
+from pipeline.config import (
+    AppStoreSourceConfig, HackerNewsSourceConfig, MastodonSourceConfig, PolledSourceConfig, RedditSourceConfig,
+    RepwatchConfig,
+)
 from pipeline.parse import parse_raw
 from pipeline.records import RawRecord
 from pipeline.sources import FileInput
@@ -126,6 +129,10 @@ def parser_for(source: PolledSourceConfig) -> Parser:
         return lambda body, headers: parse_reddit(body, source)
     if isinstance(source, MastodonSourceConfig):
         return lambda body, headers: parse_mastodon(body, source)
+    if isinstance(source, HackerNewsSourceConfig):
+        return lambda body, headers: parse_hackernews(body, source)
+    if isinstance(source, AppStoreSourceConfig):
+        return lambda body, headers: parse_appstore(body, source)
     return lambda body, headers: parse_feed(body, source, headers=headers)
 
 

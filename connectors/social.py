@@ -1,4 +1,5 @@
-"""Social API connectors: Reddit's public JSON listings and Mastodon's public hashtag timelines.
+"""API connectors: Reddit's public JSON listings, Mastodon's public hashtag timelines, Hacker News (Algolia
+search) and Apple App Store customer reviews.
 
 Each maps the source's fields to Mention (author, url, created_at in UTC, language hint when given) and
 engagement to metadata; a body that is not the expected JSON is a dead letter, never a crash."""
@@ -13,7 +14,7 @@ from connectors.dead_letter import DeadLetter
 from connectors.html_text import html_to_text
 from connectors.mention import build_mention, utc_now
 from connectors.polling import SourceItem
-from pipeline.config import MastodonSourceConfig, RedditSourceConfig
+from pipeline.config import AppStoreSourceConfig, HackerNewsSourceConfig, MastodonSourceConfig, RedditSourceConfig
 
 
 def _parse_json_items(
@@ -81,3 +82,49 @@ def parse_mastodon(body: bytes, source: MastodonSourceConfig, fetched_at: dateti
         return [s for s in doc if not s.get("reblog")]  # a boost repeats someone else's post
 
     return _parse_json_items(body, label, f"{label} {source.url}", statuses, to_fields)
+
+
+def parse_hackernews(body: bytes, source: HackerNewsSourceConfig, fetched_at: datetime | None = None
+                     ) -> tuple[list[SourceItem], list[DeadLetter]]:
+    fetched_at = fetched_at or utc_now()
+    label = f"hackernews:{source.source_name}"
+
+    def to_fields(hit: dict) -> dict[str, Any]:
+        title = hit.get("title") or hit.get("story_title") or ""
+        text = html_to_text(hit.get("comment_text") or hit.get("story_text") or "") or title
+        return {
+            "source": label, "source_id": hit["objectID"], "title": title, "text": text,
+            "author": hit.get("author", ""), "url": f"https://news.ycombinator.com/item?id={hit['objectID']}",
+            "created_at": datetime.fromtimestamp(int(hit["created_at_i"]), tz=timezone.utc),
+            "fetched_at": fetched_at, "lang": source.lang, "brand_hints": tuple(source.brand_hints),
+            "metadata": {"points": hit.get("points"), "comments": hit.get("num_comments"),
+                         "kind": "comment" if hit.get("comment_text") else "story", "link": hit.get("url")},
+        }
+
+    return _parse_json_items(body, label, f"{label} {source.url}", lambda doc: list(doc["hits"]), to_fields)
+
+
+def parse_appstore(body: bytes, source: AppStoreSourceConfig, fetched_at: datetime | None = None
+                   ) -> tuple[list[SourceItem], list[DeadLetter]]:
+    fetched_at = fetched_at or utc_now()
+    label = f"appstore:{source.source_name}"
+
+    def entries(doc: Any) -> list[dict]:
+        entry = doc["feed"].get("entry", [])
+        entry = [entry] if isinstance(entry, dict) else entry
+        return [e for e in entry if "im:rating" in e]  # older feeds put the app itself first, without a rating
+
+    def to_fields(entry: dict) -> dict[str, Any]:
+        link = entry.get("link", {})
+        return {
+            "source": label, "source_id": entry["id"]["label"], "title": entry.get("title", {}).get("label", ""),
+            "text": entry["content"]["label"], "author": entry.get("author", {}).get("name", {}).get("label", ""),
+            "url": (link.get("attributes", {}) if isinstance(link, dict) else {}).get("href", ""),
+            "rating": float(entry["im:rating"]["label"]), "created_at": entry["updated"]["label"],
+            "fetched_at": fetched_at, "lang": source.lang, "brand_hints": tuple(source.brand_hints),
+            "metadata": {"app_id": source.app_id, "country": source.country,
+                         "version": entry.get("im:version", {}).get("label"),
+                         "votes": entry.get("im:voteCount", {}).get("label")},
+        }
+
+    return _parse_json_items(body, label, f"{label} {source.url}", entries, to_fields)

@@ -213,9 +213,42 @@ class MastodonSourceConfig(_PolledSource):
         return f"{self.instance.rstrip('/')}/api/v1/timelines/tag/{self.hashtag}?limit={self.limit}"
 
 
-PolledSourceConfig = RssSourceConfig | RedditSourceConfig | MastodonSourceConfig
+class HackerNewsSourceConfig(_PolledSource):
+    """Hacker News stories and comments matching a query (Algolia's public search API), newest first."""
+
+    kind: Literal["hackernews"]
+    query: str = Field(min_length=1)
+    base_url: str = "https://hn.algolia.com"
+    hits_per_page: int = Field(default=50, ge=1, le=1000)
+
+    @property
+    def url(self) -> str:
+        from urllib.parse import urlencode
+
+        params = {"query": self.query, "tags": "(story,comment)", "hitsPerPage": self.hits_per_page}
+        return f"{self.base_url}/api/v1/search_by_date?{urlencode(params)}"
+
+
+class AppStoreSourceConfig(_PolledSource):
+    """Apple App Store customer reviews of one app in one country (Apple's public reviews feed, JSON)."""
+
+    kind: Literal["appstore"]
+    app_id: str = Field(pattern=r"^\d+$")
+    country: str = Field(default="us", pattern=r"^[a-z]{2}$")
+    base_url: str = "https://itunes.apple.com"
+
+    @property
+    def url(self) -> str:
+        return f"{self.base_url}/{self.country}/rss/customerreviews/page=1/id={self.app_id}/sortby=mostrecent/json"
+
+
+PolledSourceConfig = (
+    RssSourceConfig | RedditSourceConfig | MastodonSourceConfig | HackerNewsSourceConfig | AppStoreSourceConfig
+)
 SourceConfig = Annotated[
-    FileSourceConfig | RssSourceConfig | RedditSourceConfig | MastodonSourceConfig, Field(discriminator="kind")
+    FileSourceConfig | RssSourceConfig | RedditSourceConfig | MastodonSourceConfig | HackerNewsSourceConfig
+    | AppStoreSourceConfig,
+    Field(discriminator="kind"),
 ]
 
 

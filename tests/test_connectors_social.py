@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import timezone
+from pathlib import Path
 
 import pytest
 
 from connectors.checkpoint import SourceCheckpoint
 from connectors.polling import poll
-from connectors.social import parse_mastodon, parse_reddit
-from pipeline.config import MastodonSourceConfig, RedditSourceConfig
+from connectors.social import parse_appstore, parse_hackernews, parse_mastodon, parse_reddit
+from pipeline.config import AppStoreSourceConfig, HackerNewsSourceConfig, MastodonSourceConfig, RedditSourceConfig
 from tests.conftest import shared_dataset
 from tests.test_connectors_rss import Server, client
 
@@ -81,3 +82,42 @@ def test_mastodon_through_the_shared_poll_without_re_emitting():
         assert len(first) == 5 and second == []
     finally:
         server.close()
+
+
+FIXTURES = Path(__file__).parent / "fixtures"  # hand-made from documented API shapes: see fixtures/README.md
+
+
+def test_hackernews_search_fixture():
+    source = HackerNewsSourceConfig(kind="hackernews", source_name="hn", query="novabank")
+    assert source.url == ("https://hn.algolia.com/api/v1/search_by_date?query=novabank&tags=%28story%2Ccomment%29"
+                          "&hitsPerPage=50")
+    items, letters = parse_hackernews((FIXTURES / "hn_search_by_date.json").read_bytes(), source)
+    assert letters == [] and [i.item_id for i in items] == ["40000001", "40000017"]
+    story, comment = (i.mention for i in items)
+    assert story.text == story.title == "NovaBank open-sources its fraud engine" and story.metadata["points"] == 120
+    assert comment.text == "I switched to NovaBank last year / the app is much better than before.\nSupport still slow though."
+    assert comment.title == "NovaBank open-sources its fraud engine" and comment.metadata["kind"] == "comment"
+    assert comment.created_at.isoformat() == "2026-03-02T10:02:11+00:00"
+    assert comment.url == "https://news.ycombinator.com/item?id=40000017"
+
+
+def test_appstore_reviews_fixture():
+    source = AppStoreSourceConfig(kind="appstore", source_name="nova_it", app_id="123456789", country="it",
+                                  lang="it", brand_hints=["NovaBank"])
+    assert source.url == "https://itunes.apple.com/it/rss/customerreviews/page=1/id=123456789/sortby=mostrecent/json"
+    items, letters = parse_appstore((FIXTURES / "appstore_customerreviews.json").read_bytes(), source)
+    assert letters == [] and len(items) == 2
+    first = items[0].mention
+    assert (first.rating, first.title, first.author, first.lang) == (1.0, "App lentissima", "mario_r", "it")
+    assert first.created_at.isoformat() == "2026-03-02T15:45:10+00:00" and first.metadata["version"] == "5.2.0"
+    assert items[1].mention.rating == 5.0 and first.brand_hints == ("NovaBank",)
+
+
+def test_appstore_single_entry_and_app_header_entry():
+    doc = json.loads((FIXTURES / "appstore_customerreviews.json").read_bytes())
+    review = doc["feed"]["entry"][0]
+    header = {"id": {"label": "app"}, "title": {"label": "NovaBank"}}  # the app itself, no rating
+    source = AppStoreSourceConfig(kind="appstore", source_name="a", app_id="1")
+    for entry in (review, [header, review]):
+        items, letters = parse_appstore(json.dumps({"feed": {"entry": entry}}).encode(), source)
+        assert len(items) == 1 and letters == []
