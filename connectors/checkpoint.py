@@ -19,6 +19,14 @@ class SourceCheckpoint:
     def is_new(self, item_id: str) -> bool:
         return item_id not in self.seen
 
+    def to_dict(self) -> dict:
+        return {"etag": self.etag, "last_modified": self.last_modified, "seen": list(self.seen)}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "SourceCheckpoint":
+        data = data or {}
+        return cls(data.get("etag"), data.get("last_modified"), OrderedDict((i, None) for i in data.get("seen", [])))
+
     def mark_seen(self, item_id: str, capacity: int) -> None:
         self.seen[item_id] = None
         self.seen.move_to_end(item_id)
@@ -41,14 +49,11 @@ class CheckpointStore:
         path = self._path(source)
         if not path.is_file():
             return SourceCheckpoint()
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return SourceCheckpoint(data.get("etag"), data.get("last_modified"),
-                                OrderedDict((i, None) for i in data.get("seen", [])))
+        return SourceCheckpoint.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
     def save(self, source: str, checkpoint: SourceCheckpoint) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self._path(source)
         tmp = path.with_suffix(".tmp")
-        data = {"etag": checkpoint.etag, "last_modified": checkpoint.last_modified, "seen": list(checkpoint.seen)}
-        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.write_text(json.dumps(checkpoint.to_dict()), encoding="utf-8")
         os.replace(tmp, path)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable, Iterator, Protocol
 
-from connectors.checkpoint import CheckpointStore
+from connectors.checkpoint import CheckpointStore, SourceCheckpoint
 from connectors.dead_letter import DeadLetter
 from connectors.files import iter_csv_rows, iter_lines
 from connectors.http import FetchError, HttpClient
@@ -136,15 +136,21 @@ def parser_for(source: PolledSourceConfig) -> Parser:
     return lambda body, headers: parse_feed(body, source, headers=headers)
 
 
-def poll_once(config: RepwatchConfig, source: PolledSourceConfig, client: HttpClient, store: CheckpointStore,
-              handoff: Handoff) -> IngestCounts:
-    checkpoint = store.load(source.source_name)
+def poll_source(config: RepwatchConfig, source: PolledSourceConfig, client: HttpClient,
+                checkpoint: SourceCheckpoint) -> list[Mention | DeadLetter]:
+    """One poll; a failed fetch becomes a dead letter (the checkpoint is then unchanged)."""
     try:
         mentions, letters = poll(client, source.url, parser_for(source), checkpoint, config.http.checkpoint_capacity)
     except FetchError as error:
         log.error("%s: %s", source.source_name, error)
-        return handoff.hand_on([DeadLetter(stage="connector", reason=str(error), raw="", origin=source.url)])
-    counts = handoff.hand_on([*mentions, *letters])
+        return [DeadLetter(stage="connector", reason=str(error), raw="", origin=source.url)]
+    return [*mentions, *letters]
+
+
+def poll_once(config: RepwatchConfig, source: PolledSourceConfig, client: HttpClient, store: CheckpointStore,
+              handoff: Handoff) -> IngestCounts:
+    checkpoint = store.load(source.source_name)
+    counts = handoff.hand_on(poll_source(config, source, client, checkpoint))
     store.save(source.source_name, checkpoint)  # only after the items were handed on
     return counts
 

@@ -80,7 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     console.print(f"[bold]repwatch run[/]: source={config.run.source}, workers={args.workers}"
                   + (f", process {args.process_id} of {len(addresses)}" if addresses else "")
                   + (f", recovery in {config.recovery.dir}" if config.recovery.dir else ""))
-    run_configured(config, topology, exit_when_idle=args.exit_when_idle)
+    run_configured(config, topology, exit_when_idle=args.exit_when_idle, max_polls=args.polls)
     return 0
 
 
@@ -194,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-a", "--addresses", default=None, help='every process\'s host:port, ";"-separated')
     run.add_argument("--exit-when-idle", type=float, default=None, metavar="SECONDS",
                      help="stop when the Kafka source has been idle this long (drain and exit)")
+    run.add_argument("--polls", type=int, default=None, metavar="N",
+                     help="with run.source: connectors, poll each source N times and stop")
     run.set_defaults(func=cmd_run)
 
     ingest = sub.add_parser("ingest", help="read a source once and publish its mentions")

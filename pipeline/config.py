@@ -314,7 +314,9 @@ class KafkaConfig(_Strict):
 
 
 class RunConfig(_Strict):
-    source: Literal["file", "kafka"] = Field(default="file", description="what `repwatch run` reads")
+    source: Literal["file", "kafka", "connectors"] = Field(
+        default="file", description="what `repwatch run` reads: file sources, Kafka, or the polled sources directly"
+    )
     deadletters_to_kafka: bool = Field(default=False, description="also publish dead letters to kafka.deadletters_topic")
     epoch_interval: Duration = Field(default=timedelta(seconds=2), description="Bytewax epoch (output/snapshot cadence)")
 
@@ -349,6 +351,9 @@ class RepwatchConfig(_Strict):
 
     def file_sources(self) -> list[FileSourceConfig]:
         return [s for s in self.sources if isinstance(s, FileSourceConfig)]
+
+    def polled_sources(self) -> list["PolledSourceConfig"]:
+        return [s for s in self.sources if not isinstance(s, FileSourceConfig)]
 
     def source_named(self, name: str) -> FileSourceConfig | PolledSourceConfig | None:
         return next((s for s in self.sources if s.source_name == name), None)

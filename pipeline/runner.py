@@ -134,16 +134,24 @@ def replay_files(
     return RunResult(records_read=progress.done, seconds=time.perf_counter() - started)
 
 
-def run_configured(config: RepwatchConfig, topology: Topology = Topology(), exit_when_idle: float | None = None) -> None:
-    """`repwatch run`: the configured source (file or Kafka) through the dataflow into the configured sinks."""
+def run_configured(config: RepwatchConfig, topology: Topology = Topology(), exit_when_idle: float | None = None,
+                   max_polls: int | None = None) -> None:
+    """`repwatch run`: the configured source (file, Kafka, or the polled connectors) through the dataflow into
+    the configured sinks."""
     prepare_clickhouse(config)
     mappings: dict[str, FieldMapping] = {}
-    if config.run.source == "kafka":
+    if config.run.source == "connectors":
+        from pipeline.connector_source import PolledSourcesInput
+
+        if not config.polled_sources():
+            raise ValueError("run.source is 'connectors' but no polled sources (rss, reddit, ...) are configured")
+        source: Source = PolledSourcesInput(config, max_polls=max_polls)
+    elif config.run.source == "kafka":
         from connectors.kafka_io import wait_for_topic
         from pipeline.kafka_source import MentionTopicSource
 
         wait_for_topic(config.kafka, config.kafka.mentions_topic)
-        source: Source = MentionTopicSource(config.kafka, exit_when_idle=exit_when_idle)
+        source = MentionTopicSource(config.kafka, exit_when_idle=exit_when_idle)
     else:
         if not config.file_sources():
             raise ValueError("run.source is 'file' but no file sources are configured; add a `sources:` entry")
