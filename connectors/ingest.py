@@ -140,8 +140,9 @@ def poll_source(config: RepwatchConfig, source: PolledSourceConfig, client: Http
                 checkpoint: SourceCheckpoint) -> list[Mention | DeadLetter]:
     """One poll; a failed fetch becomes a dead letter (the checkpoint is then unchanged)."""
     try:
-        mentions, letters = poll(client, source.url, parser_for(source), checkpoint, config.http.checkpoint_capacity)
-    except FetchError as error:
+        mentions, letters = poll(client, source.url, parser_for(source), checkpoint, config.http.checkpoint_capacity,
+                                 source.request_headers())
+    except (FetchError, ValueError) as error:
         log.error("%s: %s", source.source_name, error)
         return [DeadLetter(stage="connector", reason=str(error), raw="", origin=source.url)]
     return [*mentions, *letters]

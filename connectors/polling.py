@@ -24,8 +24,8 @@ Parser = Callable[[bytes, dict[str, str]], tuple[list[SourceItem], list[DeadLett
 
 
 def poll(client: HttpClient, url: str, parse: Parser, checkpoint: SourceCheckpoint,
-         capacity: int = 10_000) -> tuple[list[Mention], list[DeadLetter]]:
-    headers = {}
+         capacity: int = 10_000, headers: dict[str, str] | None = None) -> tuple[list[Mention], list[DeadLetter]]:
+    headers = dict(headers or {})
     if checkpoint.etag:
         headers["If-None-Match"] = checkpoint.etag
     if checkpoint.last_modified:

@@ -77,6 +77,8 @@ def parse_mastodon(body: bytes, source: MastodonSourceConfig, fetched_at: dateti
         }
 
     def statuses(doc: Any) -> list[dict]:
+        if isinstance(doc, dict) and isinstance(doc.get("statuses"), list):  # /api/v2/search
+            doc = doc["statuses"]
         if not isinstance(doc, list):
             raise TypeError(f"expected a JSON array of statuses, found {type(doc).__name__}")
         return [s for s in doc if not s.get("reblog")]  # a boost repeats someone else's post

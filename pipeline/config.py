@@ -166,6 +166,9 @@ class _PolledSource(_Strict):
     brand_hints: list[str] = Field(default=[], description="a source about one brand (e.g. its reviews) names it here")
     lang: str | None = Field(default=None, description="language hint when the source gives none")
 
+    def request_headers(self) -> dict[str, str]:
+        return {}
+
 
 class RssSourceConfig(_PolledSource):
     kind: Literal["rss"]
@@ -201,16 +204,40 @@ class RedditSourceConfig(_PolledSource):
 
 
 class MastodonSourceConfig(_PolledSource):
-    """A Mastodon instance's public hashtag timeline (no account needed)."""
+    """A Mastodon instance's public hashtag timeline (no account needed), or a status search (`query`), which
+    instances only answer with an access token: set `access_token_env` to the name of the env variable holding it."""
 
     kind: Literal["mastodon"]
     instance: str = Field(default="https://mastodon.social", description="the instance's base URL")
-    hashtag: str = Field(pattern=r"^[^\s#/?]+$", description="without the #")
+    hashtag: str | None = Field(default=None, pattern=r"^[^\s#/?]+$", description="without the #")
+    query: str | None = None
+    access_token_env: str | None = None
     limit: int = Field(default=40, ge=1, le=40)
+
+    @model_validator(mode="after")
+    def _hashtag_or_query(self) -> "MastodonSourceConfig":
+        if bool(self.hashtag) == bool(self.query):
+            raise ValueError("a mastodon source needs exactly one of hashtag (public timeline) or query (search)")
+        if self.query and not self.access_token_env:
+            raise ValueError("Mastodon's status search needs an access token: set access_token_env")
+        return self
 
     @property
     def url(self) -> str:
-        return f"{self.instance.rstrip('/')}/api/v1/timelines/tag/{self.hashtag}?limit={self.limit}"
+        from urllib.parse import urlencode
+
+        base = self.instance.rstrip("/")
+        if self.query:
+            return f"{base}/api/v2/search?{urlencode({'q': self.query, 'type': 'statuses', 'limit': self.limit})}"
+        return f"{base}/api/v1/timelines/tag/{self.hashtag}?limit={self.limit}"
+
+    def request_headers(self) -> dict[str, str]:
+        if not self.access_token_env:
+            return {}
+        token = os.environ.get(self.access_token_env)
+        if not token:
+            raise ValueError(f"environment variable {self.access_token_env} (the Mastodon access token) is not set")
+        return {"Authorization": f"Bearer {token}"}
 
 
 class HackerNewsSourceConfig(_PolledSource):
@@ -272,6 +299,7 @@ class WebhookConfig(_Strict):
     secret_env: str = Field(default="REPWATCH_WEBHOOK_SECRET", description="env variable holding the HMAC secret")
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     source_name: str = "webhook"
+    in_dataflow: bool = Field(default=False, description="with run.source: connectors, also receive inside the dataflow")
 
 
 class ClickHouseConfig(_Strict):

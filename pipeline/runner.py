@@ -143,9 +143,10 @@ def run_configured(config: RepwatchConfig, topology: Topology = Topology(), exit
     if config.run.source == "connectors":
         from pipeline.connector_source import PolledSourcesInput
 
-        if not config.polled_sources():
-            raise ValueError("run.source is 'connectors' but no polled sources (rss, reddit, ...) are configured")
-        source: Source = PolledSourcesInput(config, max_polls=max_polls)
+        if not config.polled_sources() and not config.webhook.in_dataflow:
+            raise ValueError("run.source is 'connectors' but no polled sources (rss, reddit, ...) are configured "
+                             "and webhook.in_dataflow is off")
+        source: Source = PolledSourcesInput(config, max_polls=max_polls, exit_when_idle=exit_when_idle)
     elif config.run.source == "kafka":
         from connectors.kafka_io import wait_for_topic
         from pipeline.kafka_source import MentionTopicSource

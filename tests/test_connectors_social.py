@@ -121,3 +121,29 @@ def test_appstore_single_entry_and_app_header_entry():
     for entry in (review, [header, review]):
         items, letters = parse_appstore(json.dumps({"feed": {"entry": entry}}).encode(), source)
         assert len(items) == 1 and letters == []
+
+
+def test_mastodon_search_sends_the_token_from_env(monkeypatch):
+    seen = {}
+    statuses = json.loads(payload("mastodon", "tag_timeline_rstats.body.json"))
+    server = Server()
+    try:
+        def route(handler):
+            seen["auth"] = handler.headers.get("Authorization")
+            return 200, {}, json.dumps({"accounts": [], "statuses": statuses, "hashtags": []}).encode()
+        server.routes["/api/v2/search?q=novabank&type=statuses&limit=40"] = route
+        source = MastodonSourceConfig(kind="mastodon", source_name="s", query="novabank", instance=server.url,
+                                      access_token_env="TEST_MASTODON_TOKEN")
+        monkeypatch.setenv("TEST_MASTODON_TOKEN", "tok-123")
+        found, _ = poll(client(), source.url, lambda b, h: parse_mastodon(b, source), SourceCheckpoint(),
+                        headers=source.request_headers())
+        assert len(found) == 5 and seen["auth"] == "Bearer tok-123"
+    finally:
+        server.close()
+    monkeypatch.delenv("TEST_MASTODON_TOKEN")
+    with pytest.raises(ValueError, match="TEST_MASTODON_TOKEN"):
+        source.request_headers()
+    with pytest.raises(ValueError, match="access_token_env"):
+        MastodonSourceConfig(kind="mastodon", source_name="s", query="x")
+    with pytest.raises(ValueError, match="exactly one"):
+        MastodonSourceConfig(kind="mastodon", source_name="s")
