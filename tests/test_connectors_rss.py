@@ -241,3 +241,12 @@ def test_ingest_command_polls_a_configured_feed(server, tmp_path):
     assert main(args) == 0  # 304 now, and the checkpoint knows every entry
     assert len(out.read_text().splitlines()) == 55
     assert (tmp_path / "data" / "checkpoints" / "guardian.json").is_file()
+
+
+def test_malformed_feed_over_http_is_a_dead_letter(server, tmp_path):
+    config = packaged_config("demo")
+    server.routes["/feed"] = lambda handler: (200, {"Content-Type": "application/rss+xml"}, b"<rss><channel><item>\x00oops")
+    errors = StringIO()
+    counts = poll_once(config, source(server.url + "/feed"), client(), CheckpointStore(tmp_path), StreamHandoff(StringIO(), errors))
+    assert (counts.mentions, counts.dead_letters) == (0, 1)
+    assert "not well-formed" in errors.getvalue()
