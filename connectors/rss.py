@@ -59,8 +59,10 @@ def parse_feed(body: bytes, source: RssSourceConfig, fetched_at: datetime | None
     origin = f"rss:{source.source_name} {source.url}"
     parsed = feedparser.parse(body, response_headers={k.lower(): v for k, v in (headers or {}).items()})
     letters: list[DeadLetter] = []
+    bozo_note = ""
     if parsed.get("bozo"):
         reason = f"feed is not well-formed: {parsed.get('bozo_exception')}"
+        bozo_note = f"{reason}; "
         if not parsed.entries:
             raw = body[:65536].decode("utf-8", "backslashreplace")
             return [], [DeadLetter(stage="connector", reason=reason, raw=raw, origin=origin)]
@@ -81,7 +83,7 @@ def parse_feed(body: bytes, source: RssSourceConfig, fetched_at: datetime | None
         try:
             items.append(SourceItem(item_id, build_mention(fields, f"rss:{source.source_name}")))
         except ValueError as error:  # pydantic's ValidationError is a ValueError
-            letters.append(DeadLetter(stage="connector", reason=f"entry {item_id}: {error}", raw=str(entry)[:65536],
+            letters.append(DeadLetter(stage="connector", reason=f"{bozo_note}entry {item_id}: {error}", raw=str(entry)[:65536],
                                       origin=origin))
     return items, letters
 
