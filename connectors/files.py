@@ -102,3 +102,10 @@ def iter_csv_rows(path: Path, skip_rows: int = 0) -> Iterator[tuple[int, str]]:
             if row_no <= skip_rows:
                 continue
             yield row_no, json.dumps(row, ensure_ascii=True)
+
+
+def iter_file_records(path: Path, fmt: str) -> Iterator[tuple[str, bytes | str]]:
+    """(origin, payload) for every record of a JSONL or CSV file; origin is `<file>:line<n>` or `<file>:row<n>`."""
+    if fmt == "csv":
+        return ((f"{path.name}:row{n}", row) for n, row in iter_csv_rows(path))
+    return ((f"{path.name}:line{n}", raw) for n, _offset, raw in iter_lines(path))

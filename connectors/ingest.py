@@ -15,7 +15,7 @@ from typing import IO, Iterable, Iterator, Protocol
 
 from connectors.checkpoint import CheckpointStore, SourceCheckpoint
 from connectors.dead_letter import DeadLetter
-from connectors.files import iter_csv_rows, iter_lines
+from connectors.files import iter_file_records
 from connectors.http import FetchError, HttpClient
 from connectors.mention import Mention
 from connectors.polling import Parser, poll
@@ -45,11 +45,7 @@ class IngestCounts:
 
 def read_file(spec: FileInput, config: RepwatchConfig) -> Iterator[Mention | DeadLetter]:
     mappings = {spec.source_name: spec.mapping}
-    if spec.format == "csv":
-        rows = ((f"{spec.path.name}:row{n}", payload) for n, payload in iter_csv_rows(spec.path))
-    else:
-        rows = ((f"{spec.path.name}:line{n}", payload) for n, _offset, payload in iter_lines(spec.path))
-    for origin, payload in rows:
+    for origin, payload in iter_file_records(spec.path, spec.format):
         yield parse_raw(RawRecord(payload=payload, origin=origin, source=spec.source_name), mappings, config.validation)
 
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from bytewax.inputs import FixedPartitionedSource, StatefulSourcePartition
 
-from connectors.files import FieldMapping, file_format, iter_csv_rows, iter_lines
+from connectors.files import FieldMapping, file_format, iter_csv_rows, iter_file_records, iter_lines
 from connectors.timestamps import parse_timestamp
 from pipeline.records import RawRecord
 
@@ -45,12 +45,6 @@ class FileInput:
     format: str
 
 
-def _read_all(spec: FileInput) -> list[tuple[str, bytes | str]]:
-    if spec.format == "csv":
-        return [(f"{spec.path.name}:row{n}", row) for n, row in iter_csv_rows(spec.path)]
-    return [(f"{spec.path.name}:line{n}", raw) for n, _offset, raw in iter_lines(spec.path)]
-
-
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
@@ -73,7 +67,7 @@ class _EventTimePartition(StatefulSourcePartition[RawRecord, int]):
     def __init__(
         self, spec: FileInput, resume: int | None, progress: ReplayProgress | None, max_span: timedelta
     ) -> None:
-        items = _read_all(spec)
+        items = list(iter_file_records(spec.path, spec.format))
         times = [_event_time(spec, payload) for _origin, payload in items]
         order = sorted(range(len(items)), key=times.__getitem__)
         self._items = [items[i] for i in order]
@@ -117,7 +111,7 @@ class _StreamingPartition(StatefulSourcePartition[RawRecord, int]):
         else:
             self._iter = iter_lines(spec.path, start_offset=self._state)
         if progress:
-            progress.add_total(sum(1 for _ in (iter_csv_rows(spec.path) if spec.format == "csv" else iter_lines(spec.path))))
+            progress.add_total(sum(1 for _ in iter_file_records(spec.path, spec.format)))
 
     def next_batch(self) -> list[RawRecord]:
         batch = []

@@ -30,8 +30,9 @@ def bootstrap():
 
 
 def repwatch(*args: str, cwd: Path, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "COLUMNS": "200", **(env or {})}
-    environment.pop("REPWATCH_CLICKHOUSE_DSN", None) if "REPWATCH_CLICKHOUSE_DSN" not in (env or {}) else None
+    environment = {**os.environ, "COLUMNS": "200"}
+    environment.pop("REPWATCH_CLICKHOUSE_DSN", None)  # each run uses its config's embedded ClickHouse ...
+    environment.update(env or {})  # ... unless the test names one
     done = subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=cwd, env=environment,
                           capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, f"repwatch {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
