@@ -229,3 +229,19 @@ def test_bad_input_goes_to_dead_letters_and_the_flow_keeps_running(demo_config, 
     raw_sizes = dict(rows(client, f"SELECT origin, length(raw) FROM {db}.dead_letters FINAL"))
     assert raw_sizes["bad.jsonl:line6"] > 1_048_576  # the whole payload is kept
     assert rows(client, f"SELECT count() FROM {db}.mentions FINAL WHERE brand = 'NovaBank'")[0][0] == 5
+
+
+def test_run_with_file_source_in_file_order(demo_config):
+    from pipeline.config import FileSourceConfig
+    from pipeline.runner import run_configured
+
+    config = demo_config.model_copy(update={
+        "sources": [FileSourceConfig(path=str(demo_sample_path()), source_name="demo")],
+        "windows": demo_config.windows.model_copy(update={"lateness": __import__("datetime").timedelta(days=30)}),
+    })
+    run_configured(config)
+    client = prepare_clickhouse(config)
+    db = config.sinks.clickhouse.database
+    got = dict(rows(client, f"SELECT brand, count() FROM {db}.mentions FINAL GROUP BY brand"))
+    assert got == expected_mentions_per_brand(config)
+    assert rows(client, f"SELECT count() FROM {db}.dead_letters FINAL")[0][0] == 3
