@@ -145,6 +145,20 @@ def cmd_serve_webhook(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from nlp.evaluation.evaluate import evaluate
+    from pipeline.report import print_evaluation
+
+    result = evaluate(args.dataset, args.path, lang=args.lang, limit=args.limit)
+    if args.json:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        print_evaluation(result, console)
+    return 0
+
+
 def cmd_topics_create(args: argparse.Namespace) -> int:
     from connectors.kafka_io import create_topics
 
@@ -213,6 +227,14 @@ def build_parser() -> argparse.ArgumentParser:
     webhook.add_argument("--out", help="with --to file: the JSONL file to append to")
     webhook.add_argument("--port", type=int, default=None, help="override webhook.port")
     webhook.set_defaults(func=cmd_serve_webhook)
+
+    evaluation = sub.add_parser("eval", help="measure the NLP on a labelled dataset (with the plain-VADER baseline)")
+    evaluation.add_argument("--dataset", required=True, choices=["airline", "semeval2014", "vader", "generic"])
+    evaluation.add_argument("path", help="the dataset file or folder (e.g. ../shared/datasets/airline_tweets)")
+    evaluation.add_argument("--lang", choices=["en", "it"], default="en")
+    evaluation.add_argument("--limit", type=int, default=None, help="only the first N items")
+    evaluation.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluation.set_defaults(func=cmd_eval)
 
     topics = sub.add_parser("topics", help="Kafka topics")
     topics_sub = topics.add_subparsers(dest="topics_command", required=True)

@@ -42,3 +42,26 @@ def print_summary(summary: RunSummary, queries: list[tuple[str, str]], dsn: str,
     console.print(f"\nResults are in ClickHouse ({dsn}). Try:")
     for title, sql in queries:
         console.print(f"  [bold]-- {title}[/]\n  {sql.replace(chr(10), chr(10) + '  ')}")
+
+
+def print_evaluation(result: dict, console: Console | None = None) -> None:
+    """`repwatch eval` as tables: our NLP next to plain VADER on the same items."""
+    console = console or Console()
+    console.print(f"[bold]{result['dataset']}[/] {result['path']}: {result['n']:,} items, "
+                  f"{result['texts_per_second']:,.0f} texts/s ({result['lang']})")
+    table = Table(title_justify="left")
+    table.add_column("metric")
+    table.add_column("repwatch", justify="right")
+    table.add_column("plain VADER", justify="right")
+    baseline = result.get("baseline_vader", {})
+    for key in ("accuracy", "macro_f1", "pearson", "category_f1", "category_polarity_accuracy", "topic_recall"):
+        if key in result:
+            other = baseline.get(key)
+            table.add_row(key, f"{result[key]:.3f}", "-" if other is None else f"{other:.3f}")
+    for group, figures in result.get("per_set", {}).items():
+        table.add_row(f"pearson ({group}, n={figures['n']})", f"{figures['pearson']:.3f}",
+                      f"{figures['baseline_vader_pearson']:.3f}")
+    for label, figures in result.get("per_class", {}).items():
+        other = baseline.get("per_class", {}).get(label, {})
+        table.add_row(f"F1 {label}", f"{figures['f1']:.3f}", f"{other.get('f1', 0):.3f}")
+    console.print(table)

@@ -1,0 +1,1 @@
+"""Evaluation of the NLP on labelled datasets (`repwatch eval`): loaders, label mappings, metrics, runner."""

@@ -1,0 +1,107 @@
+"""`repwatch eval`: the project's real NLP (the Analyzer the dataflow uses) over a labelled dataset, with the
+plain-VADER baseline measured on the same items in the same run."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from nlp.analyzer import Analysis, Analyzer
+from nlp.evaluation.datasets import LOADERS, Example
+from nlp.evaluation.labels import SEMEVAL2014_SCORED_CATEGORIES, SEMEVAL2014_TOPIC_CATEGORIES, SENTIMENT_LABELS
+from nlp.evaluation.metrics import classification_report, pearson, set_f1
+from nlp.sentiment import label_for
+from pipeline.config import NlpConfig, TopicsConfig
+
+BATCH = 1000
+
+
+def _analyze(examples: list[Example], lang: str) -> tuple[list[Analysis], float]:
+    analyzer = Analyzer(NlpConfig(languages=[lang], default_language=lang), TopicsConfig())
+    analyzer.analyze_many([(e.text, lang) for e in examples[:50]])  # warm caches before timing
+    started = time.perf_counter()
+    analyses: list[Analysis] = []
+    for i in range(0, len(examples), BATCH):
+        analyses.extend(analyzer.analyze_many([(e.text, lang) for e in examples[i : i + BATCH]]))
+    return analyses, time.perf_counter() - started
+
+
+def _sentiment(examples: list[Example], analyses: list[Analysis], baseline: list[float]) -> dict:
+    gold = [e.label or "" for e in examples]
+    result = classification_report(gold, [a.label for a in analyses], SENTIMENT_LABELS)
+    result["baseline_vader"] = classification_report(gold, [label_for(c) for c in baseline], SENTIMENT_LABELS)
+    return result
+
+
+def _topic_recall(examples: list[Example], analyses: list[Analysis]) -> dict:
+    pairs = [(e, a) for e, a in zip(examples, analyses) if e.topics]
+    found = sum(bool(e.topics & {t.topic for t in a.topics}) for e, a in pairs)
+    return {"topic_recall": found / len(pairs) if pairs else 0.0, "topic_items": len(pairs)}
+
+
+def _vader_groundtruth(examples: list[Example], analyses: list[Analysis], baseline: list[float]) -> dict:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(examples):
+        groups[e.group].append(i)
+    per_set = {}
+    for group, idx in sorted(groups.items()):
+        human = [examples[i].score or 0.0 for i in idx]
+        per_set[group] = {"n": len(idx), "pearson": pearson([analyses[i].sentiment for i in idx], human),
+                          "baseline_vader_pearson": pearson([baseline[i] for i in idx], human)}
+    human = [e.score or 0.0 for e in examples]
+    return {"pearson": pearson([a.sentiment for a in analyses], human),
+            "baseline_vader": {"pearson": pearson(baseline, human)}, "per_set": per_set}
+
+
+def _semeval(examples: list[Example], analyses: list[Analysis], baseline: list[float]) -> dict:
+    gold_sets, predicted_sets, ours, plain, truth = [], [], [], [], []
+    for example, analysis, compound in zip(examples, analyses, baseline):
+        gold = {c: p for c, p in example.categories.items() if c in SEMEVAL2014_SCORED_CATEGORIES}
+        scores: dict[str, list[float]] = defaultdict(list)
+        for topic in analysis.topics:
+            category = SEMEVAL2014_TOPIC_CATEGORIES.get(topic.topic)
+            if category:
+                scores[category].append(topic.sentiment)
+        gold_sets.append(set(gold))
+        predicted_sets.append(set(scores))
+        for category, polarity in gold.items():
+            if category in scores and polarity in SENTIMENT_LABELS:
+                truth.append(polarity)
+                ours.append(label_for(sum(scores[category]) / len(scores[category])))
+                plain.append(label_for(compound))
+    agree = lambda predicted: sum(p == t for p, t in zip(predicted, truth)) / len(truth) if truth else 0.0  # noqa: E731
+    return {
+        "category_f1": set_f1(gold_sets, predicted_sets)["f1"],
+        "category": set_f1(gold_sets, predicted_sets),
+        "category_polarity_accuracy": agree(ours),
+        "polarity_items": len(truth),
+        "baseline_vader": {"category_polarity_accuracy": agree(plain)},
+        "polarity": classification_report(truth, ours, SENTIMENT_LABELS),
+    }
+
+
+def evaluate(kind: str, path: str | Path, lang: str = "en", limit: int | None = None) -> dict:
+    if kind not in LOADERS:
+        raise ValueError(f"unknown dataset kind {kind!r}; expected one of {sorted(LOADERS)}")
+    examples = LOADERS[kind](Path(path))
+    if limit:
+        examples = examples[:limit]
+    if not examples:
+        raise ValueError(f"no examples found in {path}")
+    analyses, seconds = _analyze(examples, lang)
+    vader = SentimentIntensityAnalyzer()
+    baseline = [vader.polarity_scores(e.text)["compound"] for e in examples]
+    result: dict = {"dataset": kind, "path": str(path), "n": len(examples), "lang": lang,
+                    "texts_per_second": len(examples) / seconds if seconds else 0.0}
+    if kind in ("airline", "generic"):
+        result.update(_sentiment(examples, analyses, baseline))
+        if kind == "airline":
+            result.update(_topic_recall(examples, analyses))
+    elif kind == "vader":
+        result.update(_vader_groundtruth(examples, analyses, baseline))
+    else:
+        result.update(_semeval(examples, analyses, baseline))
+    return result
