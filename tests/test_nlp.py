@@ -137,6 +137,32 @@ def test_brand_words_handles_and_urls_are_not_scored():
     assert SentimentIntensityAnalyzer().polarity_scores(text)["compound"] > 0  # VADER reads "united" as +1.8
     masked = Analyzer(NlpConfig(), TopicsConfig(), [BrandConfig(name="United", handles=["@united"])])
     assert masked.analyze(text, "en").label == "negative"
-    plain_word = masked.analyze("United lost my bag, terrible", "en")
+    plain_word = masked.analyze("United was terrible today", "en")  # no complaint cue in it
     assert plain_word.sentiment == pytest.approx(
-        SentimentIntensityAnalyzer().polarity_scores(" lost my bag, terrible")["compound"], abs=1e-4)
+        SentimentIntensityAnalyzer().polarity_scores(" was terrible today")["compound"], abs=1e-4)
+
+
+def test_complaint_cues_vader_misses(analyzer):
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    for text in ("I have been on hold for two hours", "Still waiting for my refund", "They never responded"):
+        assert vader.polarity_scores(text)["compound"] > -0.05, text  # VADER sees nothing wrong ...
+        assert analyzer.analyze(text, "en").label == "negative", text  # ... we do
+
+
+def test_negated_cues_and_cue_free_text_are_plain_vader(analyzer):
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    assert analyzer.analyze("The flight was not delayed", "en").sentiment == pytest.approx(
+        vader.polarity_scores("The flight was not delayed")["compound"], abs=1e-4)
+    text = "What a lovely crew and a smooth landing!"
+    assert analyzer.analyze(text, "en").sentiment == pytest.approx(vader.polarity_scores(text)["compound"], abs=1e-4)
+
+
+def test_valence_round_trip():
+    from nlp.sentiment_en import to_compound, to_valence
+
+    for compound in (-0.9, -0.3, 0.0, 0.4, 0.95):
+        assert to_compound(to_valence(compound)) == pytest.approx(compound, abs=1e-6)
