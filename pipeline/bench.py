@@ -75,7 +75,7 @@ def bench_dataflow(airline: Path | None, workers: int, data_dir: str) -> None:
 
 def bench_kafka(airline: Path | None, data_dir: str, worker_counts: tuple[int, ...] = (1, 2)) -> None:
     """Kafka (a local Tansu broker) -> dataflow -> embedded ClickHouse, per worker count."""
-    from connectors.ingest import ingest_to_kafka, read_file
+    from connectors.ingest import KafkaHandoff, read_file
     from connectors.kafka_io import create_topics
     from pipeline.devbroker import TansuBroker
     from pipeline.runner import Topology, prepare_clickhouse, run_configured
@@ -88,7 +88,11 @@ def bench_kafka(airline: Path | None, data_dir: str, worker_counts: tuple[int, .
         config = config.model_copy(update={"kafka": kafka, "windows": windows})
         create_topics(kafka)
         started = time.perf_counter()
-        counts = ingest_to_kafka(read_file(inputs[0], config), config)
+        handoff = KafkaHandoff(config)
+        try:
+            counts = handoff.hand_on(read_file(inputs[0], config))
+        finally:
+            handoff.close()
         produce = time.perf_counter() - started
         print(f"ingest -> Kafka: {counts.mentions:,} mentions in {produce:.2f}s = {counts.mentions / produce:,.0f}/s")
         for workers in worker_counts:
