@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import Iterable
 
 from kafka import KafkaProducer
@@ -11,6 +10,7 @@ from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from connectors.mention import Mention
+from pipeline.backoff import retry_with_backoff
 from pipeline.config import KafkaConfig
 
 log = logging.getLogger("repwatch.kafka")
@@ -30,42 +30,46 @@ def _unavailable(config: KafkaConfig, error: Exception) -> KafkaUnavailable:
 def with_retries(action, config: KafkaConfig, first_delay: float = 0.5):  # noqa: ANN001, ANN201
     """Runs `action()`, retrying with exponential backoff (capped at 15 s) while no broker answers,
     for at most kafka.connect_timeout."""
-    deadline = time.monotonic() + config.connect_timeout.total_seconds()
-    delay, attempt = first_delay, 0
-    while True:
-        attempt += 1
-        try:
-            return action()
-        except (KafkaError, OSError) as error:
-            if isinstance(error, TopicAlreadyExistsError):
-                raise
-            if time.monotonic() + delay > deadline:
-                raise _unavailable(config, error) from error
-            log.warning("Kafka at %s not reachable (%s); attempt %d, retrying in %.1fs",
-                        ",".join(config.servers()), error, attempt, delay)
-            time.sleep(delay)
-            delay = min(delay * 2, 15)
+    servers = ",".join(config.servers())
+    return retry_with_backoff(
+        action, retry_on=(KafkaError, OSError), timeout=config.connect_timeout.total_seconds(),
+        first_delay=first_delay,
+        on_retry=lambda error, attempt, delay: log.warning(
+            "Kafka at %s not reachable (%s); attempt %d, retrying in %.1fs", servers, error, attempt, delay),
+        give_up=lambda error: _unavailable(config, error),
+    )
+
+
+class _TopicMissing(Exception):
+    pass
 
 
 def wait_for_topic(config: KafkaConfig, topic: str) -> None:
     """Blocks, with backoff, until the broker answers and has `topic` (at most kafka.connect_timeout)."""
-    deadline = time.monotonic() + config.connect_timeout.total_seconds()
-    delay = 0.5
-    log.info("waiting for Kafka at %s and topic %s (up to %s)", ",".join(config.servers()), topic, config.connect_timeout)
-    while True:
-        admin = with_retries(lambda: KafkaAdminClient(bootstrap_servers=config.servers(), client_id="repwatch-run"), config)
+    servers = ",".join(config.servers())
+    log.info("waiting for Kafka at %s and topic %s (up to %s)", servers, topic, config.connect_timeout)
+
+    def check() -> None:
+        admin = KafkaAdminClient(bootstrap_servers=config.servers(), client_id="repwatch-run")
         try:
-            if topic in set(admin.list_topics()):
-                return
+            if topic not in set(admin.list_topics()):
+                raise _TopicMissing(topic)
         finally:
             admin.close()
-        if time.monotonic() + delay > deadline:
-            raise KafkaUnavailable(
-                f"Kafka at {','.join(config.servers())} has no topic {topic!r}. Next: run `repwatch topics create`."
-            )
-        log.warning("Kafka topic %s does not exist yet (run `repwatch topics create`); retrying in %.1fs", topic, delay)
-        time.sleep(delay)
-        delay = min(delay * 2, 15)
+
+    def waiting(error: BaseException, attempt: int, delay: float) -> None:
+        if isinstance(error, _TopicMissing):
+            log.warning("Kafka topic %s does not exist yet (run `repwatch topics create`); retrying in %.1fs", topic, delay)
+        else:
+            log.warning("Kafka at %s not reachable (%s); attempt %d, retrying in %.1fs", servers, error, attempt, delay)
+
+    def give_up(error: BaseException) -> KafkaUnavailable:
+        if isinstance(error, _TopicMissing):
+            return KafkaUnavailable(f"Kafka at {servers} has no topic {topic!r}. Next: run `repwatch topics create`.")
+        return _unavailable(config, error)
+
+    retry_with_backoff(check, retry_on=(_TopicMissing, KafkaError, OSError),
+                       timeout=config.connect_timeout.total_seconds(), on_retry=waiting, give_up=give_up)
 
 
 def create_topics(config: KafkaConfig) -> list[str]:

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = 1
 MetadataValue = str | int | float | bool | None
@@ -70,16 +70,6 @@ class Mention(BaseModel):
         if value.tzinfo is None:
             raise ValueError("timestamp has no timezone; give an offset or 'Z' (UTC)")
         return value.astimezone(timezone.utc)
-
-    @model_validator(mode="after")
-    def _strings_are_text(self) -> "Mention":
-        for name in ("text", "title", "author", "url"):
-            value = getattr(self, name)
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValueError(f"{name} contains bytes that are not valid UTF-8") from None
-        return self
 
     def to_json(self) -> str:
         payload = self.model_dump(mode="json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import lru_cache
 
 from pydantic import ValidationError
 
@@ -27,6 +28,12 @@ def _has_surrogates(value: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=256)
+def _identity_mapping(source: str) -> FieldMapping:
+    """Records from Kafka, connectors and webhooks already use Mention field names."""
+    return FieldMapping({}, source_name=source)
+
+
 def parse_raw(
     raw: RawRecord, mappings: dict[str, FieldMapping], limits: ValidationLimits, now: datetime | None = None
 ) -> Mention | DeadLetter:
@@ -48,7 +55,7 @@ def parse_raw(
     broken = [key for key, value in record.items() if isinstance(value, str) and _has_surrogates(value)]
     if broken:
         return dead(f"not valid UTF-8 in {', '.join(map(str, broken))}: re-export the file as UTF-8")
-    mapping = mappings.get(raw.source) or FieldMapping({}, source_name=raw.source)
+    mapping = mappings.get(raw.source) or _identity_mapping(raw.source)
     try:
         mention = mapping.apply(record)
     except ValidationError as error:

@@ -21,6 +21,11 @@ class Stages:
     def __init__(self, config: RepwatchConfig) -> None:
         self.config = config
         self._local = threading.local()
+        # display names for alert messages: English first, then any other configured language
+        self.topic_names: dict[str, str] = {}
+        for lang in sorted(config.nlp.languages, key=lambda code: code != "en"):
+            for topic in config.topics.for_language(lang):
+                self.topic_names.setdefault(topic.id, topic.name)
 
     @property
     def analyzer(self) -> Analyzer:
@@ -82,11 +87,7 @@ class Stages:
 
     # --- alerts ------------------------------------------------------------------------------------
     def topic_name(self, topic: str) -> str:
-        for lang in self.config.nlp.languages:
-            name = self.analyzer.matchers[lang].names.get(topic)
-            if name and lang == "en":
-                return name
-        return topic.replace("_", " ")
+        return self.topic_names.get(topic, topic.replace("_", " "))
 
     def cooldown(self, state: Cooldown | None, alerts: Iterable[Alert]) -> tuple[Cooldown, list[Alert]]:
         if state is None:

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from bytewax.outputs import DynamicSink, StatelessSinkPartition
 from clickhouse_connect.driver.client import Client
 
+from pipeline.backoff import retry_with_backoff
 from sinks.rows import Row
 
 log = logging.getLogger("repwatch.clickhouse")
@@ -63,22 +64,19 @@ class BatchWriter:
             return
         columns = list(rows[0])
         data = [[row[c] for c in columns] for row in rows]
-        deadline = time.monotonic() + self.retry_seconds
-        delay = self.first_delay
-        while True:
-            try:
-                self.client.insert(table, data, column_names=columns, database=self.database)
-                break
-            except Exception as error:  # noqa: BLE001 - driver errors vary by transport; all are retried
-                if time.monotonic() + delay > deadline:
-                    raise RuntimeError(
-                        f"ClickHouse insert into {self.database}.{table} failed for {self.retry_seconds:.0f}s: {error}. "
-                        "Next: check the server and credentials; with recovery on, restarting resumes without loss."
-                    ) from error
-                self.retries += 1
-                log.warning("ClickHouse insert into %s failed (%s); retrying in %.1fs", table, error, delay)
-                time.sleep(delay)
-                delay = min(delay * 2, 30)
+        def retrying(error: BaseException, _attempt: int, delay: float) -> None:
+            self.retries += 1
+            log.warning("ClickHouse insert into %s failed (%s); retrying in %.1fs", table, error, delay)
+
+        retry_with_backoff(
+            lambda: self.client.insert(table, data, column_names=columns, database=self.database),
+            retry_on=(Exception,), timeout=self.retry_seconds, first_delay=self.first_delay, max_delay=30.0,
+            on_retry=retrying,
+            give_up=lambda error: RuntimeError(
+                f"ClickHouse insert into {self.database}.{table} failed for {self.retry_seconds:.0f}s: {error}. "
+                "Next: check the server and credentials; with recovery on, restarting resumes without loss."
+            ),
+        )
         del self._buffers[table]
         self.rows_written += len(rows)
 

@@ -20,6 +20,7 @@ def mention_rows(item: AnalyzedMention) -> list[Row]:
     mention, analysis = item.mention, item.analysis
     now = utc_now()
     topics = [t.topic for t in analysis.topics]
+    metadata = json.dumps(mention.metadata, ensure_ascii=False, sort_keys=True)
     rows: list[Row] = []
     for brand in item.brands or ("",):
         rows.append(
@@ -42,7 +43,7 @@ def mention_rows(item: AnalyzedMention) -> list[Row]:
                     "sentiment_label": analysis.label,
                     "topics": topics,
                     "brand_hints": list(mention.brand_hints),
-                    "metadata": json.dumps(mention.metadata, ensure_ascii=False, sort_keys=True),
+                    "metadata": metadata,
                     "processed_at": now,
                 },
             )
