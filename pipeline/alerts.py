@@ -1,14 +1,29 @@
-"""Alert rules v1 evaluated on closed windows (threshold rules), with a per brand x rule cooldown."""
+"""The Alert record: what fired (or resolved, or the daily digest), why, and what to read next.
+
+Every channel, the alerts table and the Kafka alerts topic carry `Alert.fields()`.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
-from pipeline.config import AlertRule, NegativeShareRule, TopicNegativeCountRule
-from pipeline.windows import BrandWindow, Example, TopicWindow
+from pipeline.windows import Example
+
+Status = Literal["firing", "resolved", "digest"]
+SEVERITY_ORDER = {"info": 0, "warning": 1, "critical": 2}
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A topic that drove an alert: its negative mentions in the window against its baseline."""
+
+    topic: str
+    name: str
+    negative: int
+    expected: float
 
 
 @dataclass(frozen=True)
@@ -23,11 +38,32 @@ class Alert:
     message: str
     topic: str = ""
     examples: tuple[Example, ...] = field(default_factory=tuple)
+    status: Status = "firing"
+    metric: str = ""
+    value: float = 0.0
+    baseline: float | None = None
+    z_score: float | None = None
+    baseline_basis: str = ""
+    drivers: tuple[Driver, ...] = ()
+    sql: str = ""
+    group_id: str = ""
+    resolves: str = ""
+
+    @property
+    def id(self) -> str:
+        """Deterministic, so a replay or restart produces the same alert id (and can be deduplicated)."""
+        key = f"{self.brand}\x1f{self.rule_id}\x1f{self.topic}\x1f{self.window_start.isoformat()}"
+        if self.status != "firing":  # firing ids stay as they were before resolutions existed
+            key += f"\x1f{self.status}"
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
     def fields(self) -> dict[str, Any]:
         """The alert as plain fields (what the alerts table, the Kafka topic and webhooks carry)."""
         return {
             "alert_id": self.id,
+            "status": self.status,
+            "group_id": self.group_id or self.id,
+            "resolves": self.resolves,
             "brand": self.brand,
             "rule_id": self.rule_id,
             "rule_kind": self.rule_kind,
@@ -35,74 +71,23 @@ class Alert:
             "topic": self.topic,
             "window_start": self.window_start,
             "window_end": self.window_end,
-            "metrics": self.metrics,
             "message": self.message,
-            "examples": [{"mention_id": e.mention_id, "sentiment": e.sentiment, "text": e.text} for e in self.examples],
+            "metric": self.metric,
+            "value": self.value,
+            "baseline": self.baseline,
+            "z_score": self.z_score,
+            "baseline_basis": self.baseline_basis,
+            "metrics": self.metrics,
+            "drivers": [
+                {"topic": d.topic, "name": d.name, "negative": d.negative, "expected": round(d.expected, 2)}
+                for d in self.drivers
+            ],
+            "examples": [
+                {"mention_id": e.mention_id, "sentiment": e.sentiment, "engagement": e.engagement, "text": e.text}
+                for e in self.examples
+            ],
+            "sql": self.sql,
         }
 
-    @property
-    def id(self) -> str:
-        """Deterministic, so a replay or restart produces the same alert id (and can be deduplicated)."""
-        key = f"{self.brand}\x1f{self.rule_id}\x1f{self.topic}\x1f{self.window_start.isoformat()}"
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
-
-
-def _applies(rule: AlertRule, brand: str) -> bool:
-    return not rule.brands or brand in rule.brands
-
-
-def _alert(window: BrandWindow | TopicWindow, rule: AlertRule, metrics: dict[str, float], message: str) -> Alert:
-    return Alert(
-        brand=window.brand,
-        rule_id=rule.id,
-        rule_kind=rule.kind,
-        severity=rule.severity,
-        window_start=window.start,
-        window_end=window.end,
-        topic=getattr(window, "topic", ""),
-        metrics={**metrics, "mentions": float(window.mentions), "negative": float(window.negative),
-                 "negative_share": round(window.negative_share, 4), "mean_sentiment": round(window.mean_sentiment, 4)},
-        message=f"{message} between {window.start:%Y-%m-%d %H:%M} and {window.end:%H:%M} UTC",
-        examples=tuple(window.examples),
-    )
-
-
-def evaluate_brand_window(window: BrandWindow, rules: list[AlertRule]) -> list[Alert]:
-    return [
-        _alert(window, rule, {"threshold": rule.threshold},
-               f"{window.brand}: {window.negative_share:.0%} of {window.mentions} mentions negative "
-               f"(threshold {rule.threshold:.0%})")
-        for rule in rules
-        if isinstance(rule, NegativeShareRule) and _applies(rule, window.brand)
-        and window.mentions >= rule.min_mentions and window.negative_share >= rule.threshold
-    ]
-
-
-def evaluate_topic_window(window: TopicWindow, rules: list[AlertRule], topic_name: str) -> list[Alert]:
-    return [
-        _alert(window, rule, {"threshold": float(rule.threshold)},
-               f"{window.brand}: {window.negative} negative mentions about {topic_name} (threshold {rule.threshold})")
-        for rule in rules
-        if isinstance(rule, TopicNegativeCountRule) and _applies(rule, window.brand)
-        and (not rule.topics or window.topic in rule.topics) and window.negative >= rule.threshold
-    ]
-
-
-class Cooldown:
-    """Suppresses a repeat of the same (rule, topic) for one brand within `period` of the last one fired.
-
-    Lives in Bytewax state keyed by brand, so it survives recovery.
-    """
-
-    def __init__(self, period: timedelta) -> None:
-        self.period = period
-        self.last_fired: dict[tuple[str, str], datetime] = {}
-
-    def admit(self, alert: Alert) -> bool:
-        key = (alert.rule_id, alert.topic)
-        last = self.last_fired.get(key)
-        if last is not None and abs(alert.window_start - last) < self.period:
-            return False
-        if last is None or alert.window_start > last:
-            self.last_fired[key] = alert.window_start
-        return True
+    def at_least(self, severity: str) -> bool:
+        return SEVERITY_ORDER.get(self.severity, 0) >= SEVERITY_ORDER[severity]

@@ -17,9 +17,10 @@ def retry_with_backoff(
     max_delay: float = 15.0,
     on_retry: Callable[[BaseException, int, float], None] | None = None,
     give_up: Callable[[BaseException], BaseException] | None = None,
+    max_attempts: int | None = None,
 ) -> T:
     """`action()`, retried on `retry_on` with delays doubling from `first_delay` up to `max_delay`, for at most
-    `timeout` seconds; then the last error is raised, or `give_up(error)` when given."""
+    `timeout` seconds (and at most `max_attempts` tries); then the last error is raised, or `give_up(error)` when given."""
     deadline = time.monotonic() + timeout
     delay, attempt = first_delay, 0
     while True:
@@ -27,7 +28,7 @@ def retry_with_backoff(
         try:
             return action()
         except retry_on as error:
-            if time.monotonic() + delay > deadline:
+            if time.monotonic() + delay > deadline or (max_attempts is not None and attempt >= max_attempts):
                 if give_up is None:
                     raise
                 raise give_up(error) from error

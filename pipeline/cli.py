@@ -14,6 +14,7 @@ from pipeline.config import ConfigError, RepwatchConfig, load_config, packaged_c
 console = Console()
 err_console = Console(stderr=True)
 DEFAULT_CONFIG = "config/repwatch.yaml"
+AIRLINE_CONFIG = "config/airlines.yaml"
 
 
 def _config(path: str | None, fallback: str | None = None) -> RepwatchConfig:
@@ -159,6 +160,49 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backtest(args: argparse.Namespace) -> int:
+    import json
+
+    from pipeline.backtest import backtest, with_rules
+    from pipeline.jobs import backtest_inputs
+    from pipeline.report import print_backtest
+
+    config = _airline_config() if args.format == "airline" and not args.config else _config(args.config)
+    if args.rules:
+        config = with_rules(config, args.rules)
+    inputs = backtest_inputs(config, args.input, args.format, _mapping(args.map))
+    result = backtest(config, inputs, show_progress=not args.json)
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_json(), default=str, ensure_ascii=False) + "\n")
+    else:
+        print_backtest(result, config, console)
+    return 0
+
+
+def _airline_config() -> RepwatchConfig:
+    from pathlib import Path
+
+    if not Path(AIRLINE_CONFIG).is_file():
+        raise ConfigError(f"{AIRLINE_CONFIG} not found: run from the repwatch checkout, or pass --config with a "
+                          "config whose first file source maps the airline CSV's columns")
+    return load_config(AIRLINE_CONFIG)
+
+
+def cmd_alerts_failed(args: argparse.Namespace) -> int:
+    from pipeline.runner import prepare_clickhouse
+    from pipeline.summary import failed_deliveries
+
+    config = _config(args.config)
+    rows = failed_deliveries(prepare_clickhouse(config), config.sinks.clickhouse.database, args.limit)
+    if not rows:
+        console.print("[green]No failed alert deliveries.[/]")
+        return 0
+    for alert_id, channel, at, attempts, error, message in rows:
+        console.print(f"[red]{at:%Y-%m-%d %H:%M:%S}[/] alert {alert_id} -> {channel} ({attempts} attempts): {error}\n"
+                      f"  {message}", soft_wrap=True)
+    return 1
+
+
 def cmd_topics_create(args: argparse.Namespace) -> int:
     from connectors.kafka_io import create_topics
 
@@ -235,6 +279,25 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--limit", type=int, default=None, help="only the first N items")
     evaluation.add_argument("--json", action="store_true", help="print one JSON object")
     evaluation.set_defaults(func=cmd_eval)
+
+    backtest = sub.add_parser("backtest", help="replay history through the dataflow and print the alerts that "
+                                               "would have fired (dry run: no ClickHouse writes, no notifications)")
+    backtest.add_argument("--input", required=True, help="the historical file (JSONL or CSV)")
+    backtest.add_argument("--format", choices=["airline", "jsonl", "csv"], default="jsonl",
+                          help="airline: the Twitter US Airline Sentiment CSV (uses config/airlines.yaml); "
+                               "jsonl: Mention JSON lines; csv: columns mapped by the config's file source or --map")
+    backtest.add_argument("--config", help="config file with brands, topics and windows")
+    backtest.add_argument("--rules", help="a YAML file with an alerts: block replacing the config's")
+    backtest.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
+    backtest.add_argument("--json", action="store_true", help="print one JSON object (alerts with explanations)")
+    backtest.set_defaults(func=cmd_backtest)
+
+    alerts = sub.add_parser("alerts", help="alert delivery tools")
+    alerts_sub = alerts.add_subparsers(dest="alerts_command", required=True)
+    failed = alerts_sub.add_parser("failed", help="list alert deliveries that failed (exit 1 when there are any)")
+    failed.add_argument("--config", default=DEFAULT_CONFIG)
+    failed.add_argument("--limit", type=int, default=50)
+    failed.set_defaults(func=cmd_alerts_failed)
 
     topics = sub.add_parser("topics", help="Kafka topics")
     topics_sub = topics.add_subparsers(dest="topics_command", required=True)

@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from connectors.mention import ValidationLimits
+from pipeline.alert_config import TOPIC_RULES, AlertsConfig, NotifierConfig  # noqa: F401 - re-exported
 from pipeline.durations import parse_duration
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -101,53 +102,6 @@ class WindowsConfig(_Strict):
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-class NegativeShareRule(_Strict):
-    id: str
-    kind: Literal["negative_share"]
-    threshold: float = Field(ge=0, le=1)
-    min_mentions: int = Field(default=10, ge=1)
-    brands: list[str] = Field(default=[], description="empty = every brand")
-    severity: Literal["info", "warning", "critical"] = "warning"
-
-
-class TopicNegativeCountRule(_Strict):
-    id: str
-    kind: Literal["topic_negative_count"]
-    threshold: int = Field(ge=1)
-    topics: list[str] = Field(default=[], description="empty = every topic")
-    brands: list[str] = []
-    severity: Literal["info", "warning", "critical"] = "warning"
-
-
-AlertRule = Annotated[NegativeShareRule | TopicNegativeCountRule, Field(discriminator="kind")]
-
-
-class NotifierConfig(_Strict):
-    kind: Literal["log", "webhook", "kafka"] = Field(description="kafka publishes to kafka.alerts_topic")
-    url_env: str | None = Field(default=None, description="name of the env variable holding the webhook URL")
-
-    @model_validator(mode="after")
-    def _webhook_needs_url(self) -> "NotifierConfig":
-        if self.kind == "webhook" and not self.url_env:
-            raise ValueError("a webhook notifier needs url_env: the name of an environment variable with the URL")
-        return self
-
-
-class AlertsConfig(_Strict):
-    cooldown: Duration = timedelta(hours=6)
-    max_examples: int = Field(default=3, ge=0, le=10)
-    rules: list[AlertRule] = []
-    notifiers: list[NotifierConfig] = [NotifierConfig(kind="log")]
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> "AlertsConfig":
-        ids = [r.id for r in self.rules]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"alert rule ids must be unique; repeated: {', '.join(dupes)}")
-        return self
 
 
 class FileSourceConfig(_Strict):
@@ -397,7 +351,7 @@ class RepwatchConfig(_Strict):
             unknown_brands = [b for b in rule.brands if b not in names]
             if unknown_brands:
                 raise ValueError(f"alert rule {rule.id!r} names unknown brands {unknown_brands}; known: {names}")
-            if isinstance(rule, TopicNegativeCountRule):
+            if isinstance(rule, TOPIC_RULES) or getattr(rule, "scope", "") == "topic":
                 unknown = [t for t in rule.topics if t not in known_topics]
                 if unknown:
                     raise ValueError(

@@ -14,7 +14,7 @@ from bytewax.outputs import Sink
 from connectors.dead_letter import DeadLetter
 from connectors.files import FieldMapping
 from connectors.mention import Mention
-from pipeline.alerts import Alert, evaluate_brand_window, evaluate_topic_window
+from pipeline.alerts import Alert
 from pipeline.config import RepwatchConfig
 from pipeline.dedup import shard_of
 from pipeline.parse import parse_raw
@@ -75,7 +75,7 @@ def build_dataflow(
     closed_brand = op.map("brand_closed", brand_windows.down, lambda kv: kv[1][1])
     rows = [dead_rows, stored, op.map("brand_window_rows", closed_brand, brand_window_row)]
     rows.append(op.map("late_brand_rows", brand_windows.late, lambda kv: late_row(kv[1][1], stages.window_start(kv[1][1]))))
-    candidates = [op.map("brand_rules", closed_brand, lambda w: evaluate_brand_window(w, config.alerts.rules))]
+    alert_inputs = [closed_brand]
 
     if config.windows.per_topic:
         topic_items = op.flat_map("per_topic", brand_items, stages.per_topic)
@@ -88,17 +88,20 @@ def build_dataflow(
         rows.append(
             op.map("late_topic_rows", topic_windows.late, lambda kv: late_row(kv[1][1], stages.window_start(kv[1][1])))
         )
-        candidates.append(
-            op.map("topic_rules", closed_topic,
-                   lambda w: evaluate_topic_window(w, config.alerts.rules, stages.topic_name(w.topic)))
-        )
 
-    # alert rules at window close, cooldown per brand (state survives recovery)
-    by_brand = op.key_on(
-        "alerts_by_brand", op.filter("has_alerts", op.merge("alert_candidates", *candidates), bool),
-        lambda alerts: alerts[0].brand,
-    )
-    alerts = op.key_rm("alerts_unkey", op.stateful_flat_map("cooldown", by_brand, stages.cooldown))
+    if stages.share_of_voice:
+        # share of voice: every brand's mentions per window within its competitor group
+        group_windows = fold_window(
+            "group_windows", op.key_on("by_group", brand_items, lambda b: stages.group_of(b.brand)), clock, windower,
+            lambda: None, stages.fold_group, merge_windows,
+        )
+        closed_group = op.map("group_closed", group_windows.down, lambda kv: kv[1][1])
+        by_group = op.key_on("share_by_group", closed_group, lambda w: w.group)
+        alert_inputs.append(op.key_rm("share_unkey", op.stateful_flat_map("share_of_voice", by_group, stages.share_state)))
+
+    # alert rules at window close against per-brand baselines, with the fatigue controls (state survives recovery)
+    by_brand = op.key_on("alerts_by_brand", op.merge("alert_inputs", *alert_inputs), lambda item: item.brand)
+    alerts = op.key_rm("alerts_unkey", op.stateful_flat_map("alert_state", by_brand, stages.alert_state))
     rows.append(op.map("alert_rows", alerts, alert_row))
 
     op.output("clickhouse", op.merge("all_rows", *rows), sinks.rows)

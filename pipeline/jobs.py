@@ -30,6 +30,17 @@ def inputs_for(config: RepwatchConfig, input_file: str | None, mapping: dict[str
     return [file_input(demo_sample_path(), source_name="demo")]
 
 
+def backtest_inputs(config: RepwatchConfig, path: str, fmt: str, mapping: dict[str, str] | None = None) -> list[FileInput]:
+    """The --input of `repwatch backtest`: airline/csv files use the config's first file source's column mapping
+    (plus --map overrides); jsonl files hold Mention JSON lines."""
+    if fmt == "jsonl":
+        return [file_input(path, source_name="backtest", mapping=mapping, fmt="jsonl")]
+    inputs = inputs_for(config, path, mapping)
+    if inputs[0].format != "csv":
+        raise ValueError(f"--format {fmt} needs a config whose first file source is a CSV mapping (format: csv)")
+    return inputs
+
+
 def run_replay(
     config: RepwatchConfig, inputs: list[FileInput], workers: int = 1, show_progress: bool = True
 ) -> tuple[RunResult, RunSummary, str]:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from typing import TYPE_CHECKING
+
 from pipeline.summary import RunSummary
+from sinks.alert_format import explanation_lines
+
+if TYPE_CHECKING:
+    from pipeline.backtest import BacktestResult
+    from pipeline.config import RepwatchConfig
 
 
 def print_summary(summary: RunSummary, queries: list[tuple[str, str]], dsn: str, console: Console | None = None) -> None:
@@ -32,7 +39,7 @@ def print_summary(summary: RunSummary, queries: list[tuple[str, str]], dsn: str,
     for origin, reason in summary.dead_letters[:5]:
         console.print(f"  [dim]dead letter[/] {origin}: {reason}")
     if summary.alerts:
-        console.print(f"\n[bold red]Alerts fired: {len(summary.alerts)}[/]")
+        console.print(f"\n[bold red]Alerts fired: {len(summary.alerts)}[/]  [dim](resolved since: {summary.resolved})[/]")
         for a in summary.alerts:
             console.print(f"  [bold]{a.severity.upper()}[/] {a.message}  [dim](rule {a.rule_id})[/]")
             for text in a.examples:
@@ -65,3 +72,27 @@ def print_evaluation(result: dict, console: Console | None = None) -> None:
         other = baseline.get("per_class", {}).get(label, {})
         table.add_row(f"F1 {label}", f"{figures['f1']:.3f}", f"{other.get('f1', 0):.3f}")
     console.print(table)
+
+
+def print_backtest(result: "BacktestResult", config: "RepwatchConfig", console: Console | None = None) -> None:
+    console = console or Console()
+    firing = result.firing()
+    console.print(
+        f"Replayed {result.records:,} records in {result.seconds:.1f}s ({result.records / max(result.seconds, 1e-9):,.0f}/s): "
+        f"{result.rows.get('mentions', 0):,} brand mentions, {result.rows.get('dead_letters', 0)} dead letters, "
+        f"{result.rows.get('late_mentions', 0)} late; windows of {config.windows.length}, "
+        f"sensitivity {config.alerts.sensitivity}"
+    )
+    table = Table(title=f"{len(firing)} alerts would have fired")
+    for column in ("window (UTC)", "brand", "rule", "severity", "topic", "value", "baseline", "z"):
+        table.add_column(column)
+    for a in firing:
+        table.add_row(f"{a.window_start:%Y-%m-%d %H:%M}", a.brand, a.rule_id, a.severity, a.topic or "-",
+                      f"{a.value:g}", "-" if a.baseline is None else f"{a.baseline:.3g}",
+                      "-" if a.z_score is None else f"{a.z_score:+.1f}")
+    console.print(table)
+    for a in result.alerts:
+        colour = {"firing": "bold red", "resolved": "green", "digest": "cyan"}[a.status]
+        console.print(f"\n[{colour}]{a.status.upper()}[/] [bold]{a.severity.upper()}[/] {a.message}", soft_wrap=True)
+        for line in explanation_lines(a):
+            console.print(f"    {line}", soft_wrap=True, markup=False)

@@ -83,7 +83,9 @@ def default_sinks(config: RepwatchConfig, extra_alert_sinks: list[Sink[Alert]] |
     sinks = Sinks(
         rows=ClickHouseSink(open_ch, ch.database, ch.batch_size, flush_interval, ch.retry_for),
         alerts=[
-            AlertDeliverySink(open_ch, ch.database, lambda: build_channels(config.alerts.notifiers, config.kafka)),
+            AlertDeliverySink(open_ch, ch.database,
+                              lambda: build_channels(config.alerts.notifiers, config.kafka, config.alerts.delivery),
+                              config.alerts.delivery),
             *(extra_alert_sinks or []),
         ],
     )
@@ -128,7 +130,7 @@ def replay_files(
     started = time.perf_counter()
     job = lambda: execute(config, source, sinks, mappings, Topology(workers=workers))  # noqa: E731
     if show_progress:
-        _with_progress(job, progress, ", ".join(Path(i.path).name for i in inputs))
+        run_with_progress(job, progress, ", ".join(Path(i.path).name for i in inputs))
     else:
         job()
     return RunResult(records_read=progress.done, seconds=time.perf_counter() - started)
@@ -163,7 +165,7 @@ def run_configured(config: RepwatchConfig, topology: Topology = Topology(), exit
     execute(config, source, default_sinks(config), mappings, topology)
 
 
-def _with_progress(job, progress: ReplayProgress, label: str) -> None:  # noqa: ANN001
+def run_with_progress(job, progress: ReplayProgress, label: str) -> None:  # noqa: ANN001
     errors: list[BaseException] = []
 
     def target() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
-from typing import Iterable
 
 from connectors.mention import Mention
 from nlp.analyzer import Analyzer
 from nlp.brands import BrandMatcher
-from pipeline.alerts import Alert, Cooldown
+from pipeline.alert_config import ShareOfVoiceRule
+from pipeline.alert_state import AlertContext, BrandAlertState, GroupShareState, GroupWindow, ShareResult
+from pipeline.alerts import Alert
+from pipeline.detectors import ShareBaselines
 from pipeline.config import RepwatchConfig
 from pipeline.dedup import SeenIds
 from pipeline.records import AnalyzedMention, BrandMention, TopicMention
@@ -26,6 +28,12 @@ class Stages:
         for lang in sorted(config.nlp.languages, key=lambda code: code != "en"):
             for topic in config.topics.for_language(lang):
                 self.topic_names.setdefault(topic.id, topic.name)
+        self.alert_context = AlertContext(config.alerts, config.windows.length, config.sinks.clickhouse.database,
+                                          self.topic_name)
+        self.groups: dict[str, list[str]] = {}
+        for brand in config.brands:
+            self.groups.setdefault(self.group_of(brand.name), []).append(brand.name)
+        self.share_of_voice = any(isinstance(r, ShareOfVoiceRule) for r in config.alerts.rules)
 
     @property
     def analyzer(self) -> Analyzer:
@@ -89,12 +97,31 @@ class Stages:
     def topic_name(self, topic: str) -> str:
         return self.topic_names.get(topic, topic.replace("_", " "))
 
-    def cooldown(self, state: Cooldown | None, alerts: Iterable[Alert]) -> tuple[Cooldown, list[Alert]]:
+    def alert_state(self, state: BrandAlertState | None,
+                    item: BrandWindow | ShareResult) -> tuple[BrandAlertState, list[Alert]]:
         if state is None:
-            state = Cooldown(self.config.alerts.cooldown)
-        return state, [a for a in alerts if state.admit(a)]
+            state = BrandAlertState.new(self.config.alerts)
+        if isinstance(item, ShareResult):
+            return state, state.on_share(item, self.alert_context)
+        return state, state.on_window(item, self.alert_context)
+
+    # --- share of voice ----------------------------------------------------------------------------
+    def group_of(self, brand: str) -> str:
+        config = next((b for b in self.config.brands if b.name == brand), None)
+        return (config.competitor_group if config and config.competitor_group else "all brands")
+
+    def fold_group(self, acc: GroupWindow | None, item: BrandMention) -> GroupWindow:
+        if acc is None:
+            start, end = window_bounds(item.created_at, self.config.windows.length, self.config.windows.align_to)
+            acc = GroupWindow(group=self.group_of(item.brand), start=start, end=end)
+        return acc.add(item.brand)
+
+    def share_state(self, state: GroupShareState | None, window: GroupWindow) -> tuple[GroupShareState, list[ShareResult]]:
+        if state is None:
+            state = GroupShareState(ShareBaselines(self.config.alerts.baseline.half_life))
+        return state, state.on_window(window, self.groups[window.group], self.alert_context)
 
 
-def merge_windows(a: BrandWindow | TopicWindow | None, b: BrandWindow | TopicWindow | None):  # noqa: ANN201
+def merge_windows(a, b):  # noqa: ANN001, ANN201
     """Tumbling windows never merge; Bytewax still asks for a merger."""
     return a if a is not None else b

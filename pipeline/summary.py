@@ -39,6 +39,7 @@ class RunSummary:
     unmatched: int
     dead_letters: list[tuple[str, str]]  # origin, reason
     late: int
+    resolved: int = 0
 
 
 def summarize(client: Client, database: str, top: int = 3) -> RunSummary:
@@ -60,8 +61,9 @@ def summarize(client: Client, database: str, top: int = 3) -> RunSummary:
             by_brand[brand].append((topic, int(n), float(share)))
     alerts = q(
         f"""SELECT brand, rule_id, severity, topic, window_start, message, examples
-            FROM {database}.alerts FINAL ORDER BY window_start, brand, rule_id"""
+            FROM {database}.alerts FINAL WHERE status = 'firing' ORDER BY window_start, brand, rule_id"""
     )
+    resolved = q(f"SELECT count() FROM {database}.alerts FINAL WHERE status = 'resolved'")[0][0]
     unmatched = q(f"SELECT count() FROM {database}.mentions FINAL WHERE brand = ''")[0][0]
     dead = q(f"SELECT origin, reason FROM {database}.dead_letters FINAL ORDER BY origin")
     late = q(f"SELECT count() FROM {database}.late_mentions FINAL")[0][0]
@@ -77,6 +79,7 @@ def summarize(client: Client, database: str, top: int = 3) -> RunSummary:
         unmatched=int(unmatched),
         dead_letters=[(o, r) for o, r in dead],
         late=int(late),
+        resolved=int(resolved),
     )
 
 
@@ -93,3 +96,13 @@ def example_queries(database: str) -> list[tuple[str, str]]:
             f"FROM {database}.mention_topics FINAL GROUP BY brand, topic ORDER BY negative DESC LIMIT 10",
         ),
     ]
+
+
+def failed_deliveries(client: Client, database: str, limit: int = 50) -> list[tuple]:
+    """Alert deliveries whose latest outcome is a failure, newest first, with the alert's message."""
+    return client.query(
+        f"""SELECT d.alert_id, d.channel, d.delivered_at, d.attempts, d.error, a.message
+            FROM {database}.alert_deliveries AS d FINAL
+            LEFT JOIN (SELECT alert_id, message FROM {database}.alerts FINAL) AS a ON a.alert_id = d.alert_id
+            WHERE d.status = 'failed' ORDER BY d.delivered_at DESC LIMIT {int(limit)}"""
+    ).result_rows

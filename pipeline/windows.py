@@ -18,6 +18,24 @@ def window_bounds(ts: datetime, length: timedelta, align_to: datetime) -> tuple[
     return start, start + length
 
 
+# metadata keys connectors fill with engagement (likes, shares, replies, votes), summed per mention
+ENGAGEMENT_KEYS = (
+    "retweet_count", "favorite_count", "like_count", "reply_count", "score", "num_comments", "favourites_count",
+    "reblogs_count", "replies_count", "points", "vote_count", "helpful_votes",
+)
+
+
+def engagement_of(mention: Mention) -> float:
+    total = 0.0
+    for key in ENGAGEMENT_KEYS:
+        value = mention.metadata.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            total += float(value)
+        elif isinstance(value, str) and value.strip().isdigit():
+            total += float(value)
+    return total
+
+
 @dataclass(frozen=True, order=True)
 class Example:
     """A representative mention; ordering puts the most negative first."""
@@ -25,23 +43,42 @@ class Example:
     sentiment: float
     mention_id: str
     text: str
+    engagement: float = 0.0
 
 
-def _keep_examples(examples: list[Example], new: Example, limit: int) -> list[Example]:
-    if limit <= 0 or any(e.text == new.text for e in examples):
-        return examples
-    merged = sorted([*examples, new])
-    return merged[:limit]
+@dataclass
+class ExampleSet:
+    """The most negative mentions of a window, plus its most engaged one (what explains an alert best)."""
+
+    negative: list[Example] = field(default_factory=list)
+    engaged: Example | None = None
+
+    def add(self, new: Example, limit: int) -> None:
+        if limit <= 0:
+            return
+        if not any(e.text == new.text for e in self.negative):
+            self.negative = sorted([*self.negative, new])[:limit]
+        if new.engagement > 0 and (self.engaged is None or new.engagement > self.engaged.engagement):
+            self.engaged = new
+
+    def representative(self, limit: int) -> list[Example]:
+        """The `limit` most negative, with the most engaged one taking the last place when it is not among them."""
+        chosen = self.negative[:limit]
+        if self.engaged is not None and limit > 0 and all(e.text != self.engaged.text for e in chosen):
+            chosen = [*chosen[: limit - 1], self.engaged]
+        return chosen
 
 
 @dataclass(kw_only=True)
 class _Counts:
-    """What every window aggregate counts: mentions, negatives, summed sentiment and the most negative examples."""
+    """What every window aggregate counts: mentions, negatives, summed sentiment and representative examples."""
 
     mentions: int = 0
     negative: int = 0
     sentiment_sum: float = 0.0
-    examples: list[Example] = field(default_factory=list)
+    sentiment_sq_sum: float = 0.0
+    example_set: ExampleSet = field(default_factory=ExampleSet)
+    max_examples: int = 3
 
     @property
     def negative_share(self) -> float:
@@ -51,13 +88,24 @@ class _Counts:
     def mean_sentiment(self) -> float:
         return self.sentiment_sum / self.mentions if self.mentions else 0.0
 
+    @property
+    def examples(self) -> list[Example]:
+        return self.example_set.representative(self.max_examples)
+
     def _count(self, sentiment: float, label: str, mention: Mention, max_examples: int) -> None:
+        self.max_examples = max_examples
         self.mentions += 1
         self.sentiment_sum += sentiment
+        self.sentiment_sq_sum += sentiment * sentiment
         if label == "negative":
             self.negative += 1
-        example = Example(round(sentiment, 4), mention.id, mention.text[:EXAMPLE_TEXT_CHARS])
-        self.examples = _keep_examples(self.examples, example, max_examples)
+        example = Example(round(sentiment, 4), mention.id, mention.text[:EXAMPLE_TEXT_CHARS], engagement_of(mention))
+        self.example_set.add(example, max_examples)
+
+
+@dataclass(kw_only=True)
+class TopicCounts(_Counts):
+    """One topic's counts inside a brand window (what topic rules and alert drivers read)."""
 
 
 @dataclass
@@ -74,9 +122,16 @@ class BrandWindow(_Counts):
     def mean_rating(self) -> float | None:
         return self.rating_sum / self.rated if self.rated else None
 
+    topics: dict[str, TopicCounts] = field(default_factory=dict)
+
     def add(self, item: BrandMention, max_examples: int) -> "BrandWindow":
         analysis, mention = item.item.analysis, item.item.mention
         self._count(analysis.sentiment, analysis.label, mention, max_examples)
+        for topic in analysis.topics:
+            counts = self.topics.get(topic.topic)
+            if counts is None:
+                counts = self.topics[topic.topic] = TopicCounts()
+            counts._count(topic.sentiment, topic.label, mention, max_examples)
         if analysis.label == "positive":
             self.positive += 1
         elif analysis.label == "neutral":

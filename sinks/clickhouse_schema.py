@@ -75,6 +75,27 @@ MIGRATIONS: tuple[Migration, ...] = (
             ) ENGINE = ReplacingMergeTree(delivered_at) ORDER BY (alert_id, channel)""",
         ),
     ),
+    Migration(
+        3,
+        "alert explanations, resolutions and groups; delivery outcomes",
+        (
+            """ALTER TABLE {db}.alerts
+                ADD COLUMN IF NOT EXISTS status LowCardinality(String) DEFAULT 'firing',
+                ADD COLUMN IF NOT EXISTS group_id String DEFAULT '',
+                ADD COLUMN IF NOT EXISTS resolves String DEFAULT '',
+                ADD COLUMN IF NOT EXISTS metric LowCardinality(String) DEFAULT '',
+                ADD COLUMN IF NOT EXISTS value Float64 DEFAULT 0,
+                ADD COLUMN IF NOT EXISTS baseline Nullable(Float64),
+                ADD COLUMN IF NOT EXISTS z_score Nullable(Float64),
+                ADD COLUMN IF NOT EXISTS baseline_basis LowCardinality(String) DEFAULT '',
+                ADD COLUMN IF NOT EXISTS drivers String DEFAULT '[]',
+                ADD COLUMN IF NOT EXISTS sql String DEFAULT ''""",
+            """ALTER TABLE {db}.alert_deliveries
+                ADD COLUMN IF NOT EXISTS status LowCardinality(String) DEFAULT 'delivered',
+                ADD COLUMN IF NOT EXISTS attempts UInt16 DEFAULT 1,
+                ADD COLUMN IF NOT EXISTS error String DEFAULT ''""",
+        ),
+    ),
 )
 
 
@@ -120,8 +141,18 @@ def cluster_statements(statement: str, cluster: str) -> list[str]:
     return [local, distributed]
 
 
+_ALTER = re.compile(r"ALTER TABLE \{db\}\.(\w+)\b")
+
+
 def statements_for(statement: str, cluster: str | None) -> list[str]:
-    return [statement] if not cluster else cluster_statements(statement, cluster)
+    if not cluster:
+        return [statement]
+    alter = _ALTER.match(statement)
+    if alter:  # the replicated local table first, then the Distributed table over it
+        table = alter.group(1)
+        return [_ALTER.sub(f"ALTER TABLE {{db}}.{table}_local ON CLUSTER {cluster}", statement, count=1),
+                _ALTER.sub(f"ALTER TABLE {{db}}.{table} ON CLUSTER {cluster}", statement, count=1)]
+    return cluster_statements(statement, cluster)
 
 
 def migrate(client: Client, database: str, cluster: str | None = None) -> list[int]:

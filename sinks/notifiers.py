@@ -1,18 +1,17 @@
-"""Alert channels v1: the log, a Slack-compatible JSON webhook (URL from env) and the Kafka alerts topic.
-
-A channel's send() raises when the alert was not accepted, so the delivery ledger does not record it.
-"""
+"""Alert channels and their registry: the log, the Kafka alerts topic, and (in their own modules) Slack, Teams,
+signed JSON webhooks and email. A channel's send() raises when the alert was not accepted."""
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import urllib.request
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
+from pipeline.alert_config import DeliveryConfig, NotifierConfig
 from pipeline.alerts import Alert
-from pipeline.config import KafkaConfig, NotifierConfig
+from pipeline.config import KafkaConfig
+from sinks.alert_format import alert_payload, alert_text
 
 log = logging.getLogger("repwatch.alerts")
 
@@ -21,40 +20,9 @@ class Notifier(Protocol):
     def send(self, alert: Alert) -> None: ...
 
 
-def alert_payload(alert: Alert) -> dict[str, Any]:
-    fields = alert.fields()
-    fields["window_start"] = alert.window_start.isoformat()
-    fields["window_end"] = alert.window_end.isoformat()
-    return fields
-
-
-def alert_text(alert: Alert) -> str:
-    lines = [f"[{alert.severity.upper()}] {alert.message} (rule {alert.rule_id}, alert {alert.id})"]
-    for example in alert.examples:
-        lines.append(f"  • ({example.sentiment:+.2f}) {example.text[:160]}")
-    return "\n".join(lines)
-
-
 class LogNotifier:
     def send(self, alert: Alert) -> None:
         log.warning(alert_text(alert))
-
-
-class WebhookNotifier:
-    """POSTs {"text": ..., "alert": {...}} (Slack incoming-webhook shape) to the URL held in an env variable."""
-
-    def __init__(self, url_env: str, timeout: float = 10.0) -> None:
-        self.url_env = url_env
-        self.timeout = timeout
-
-    def send(self, alert: Alert) -> None:
-        url = os.environ.get(self.url_env)
-        if not url:
-            raise RuntimeError(f"environment variable {self.url_env} (the webhook URL) is not set")
-        body = json.dumps({"text": alert_text(alert), "alert": alert_payload(alert)}).encode("utf-8")
-        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - URL from operator env
-            response.read()
 
 
 class KafkaNotifier:
@@ -71,13 +39,41 @@ class KafkaNotifier:
         self._producer.flush()
 
 
-def build_channels(configs: list[NotifierConfig], kafka: KafkaConfig) -> dict[str, Notifier]:
-    channels: dict[str, Notifier] = {}
-    for config in configs:
-        if config.kind == "log":
-            channels["log"] = LogNotifier()
-        elif config.kind == "webhook" and config.url_env:
-            channels[f"webhook:{config.url_env}"] = WebhookNotifier(config.url_env)
-        elif config.kind == "kafka":
-            channels["kafka"] = KafkaNotifier(kafka)
-    return channels
+@dataclass
+class Channel:
+    """A notifier with what it should receive (alerts, digests, a minimum severity)."""
+
+    notifier: Notifier
+    deliver: str = "all"
+    min_severity: str = "info"
+
+    def wants(self, alert: Alert) -> bool:
+        if self.deliver == "alerts" and alert.status == "digest":
+            return False
+        if self.deliver == "digests" and alert.status != "digest":
+            return False
+        return alert.status != "firing" or alert.at_least(self.min_severity)
+
+
+def build_notifier(config: NotifierConfig, kafka: KafkaConfig, delivery: DeliveryConfig) -> Notifier:
+    timeout = delivery.timeout.total_seconds()
+    if config.kind == "log":
+        return LogNotifier()
+    if config.kind == "kafka":
+        return KafkaNotifier(kafka)
+    if config.kind == "email":
+        from sinks.email_notifier import EmailNotifier
+
+        return EmailNotifier(config, timeout)
+    from sinks.http_notifiers import SignedWebhookNotifier, SlackNotifier, TeamsNotifier
+
+    kinds = {"slack": SlackNotifier, "teams": TeamsNotifier, "webhook": SignedWebhookNotifier}
+    return kinds[config.kind](config, timeout)
+
+
+def build_channels(configs: list[NotifierConfig], kafka: KafkaConfig,
+                   delivery: DeliveryConfig = DeliveryConfig()) -> dict[str, Channel]:
+    return {
+        config.channel_name: Channel(build_notifier(config, kafka, delivery), config.deliver, config.min_severity)
+        for config in configs
+    }

@@ -108,6 +108,7 @@ def topic_window_row(window: TopicWindow) -> Row:
 def alert_row(alert: Alert) -> Row:
     fields = alert.fields()
     fields["examples"] = json.dumps(fields["examples"], ensure_ascii=False)
+    fields["drivers"] = json.dumps(fields["drivers"], ensure_ascii=False)
     fields["fired_at"] = utc_now()
     return ("alerts", fields)
 

@@ -53,7 +53,7 @@ def test_demo_end_to_end(tmp_path):
     # the SQL it suggests runs against what it wrote
     query = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "sql",
-         "SELECT count() FROM repwatch_demo.alerts FINAL WHERE brand = 'Trattoria Roma'"],
+         "SELECT count() FROM repwatch_demo.alerts FINAL WHERE brand = 'Trattoria Roma' AND status = 'firing'"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )
     assert query.returncode == 0, query.stderr

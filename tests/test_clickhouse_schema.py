@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.runner import prepare_clickhouse, replay_files
 from pipeline.sources import file_input
-from sinks.clickhouse_schema import MIGRATIONS, SHARDING_KEYS, TABLES, cluster_statements, migrate
+from sinks.clickhouse_schema import MIGRATIONS, SHARDING_KEYS, TABLES, cluster_statements, migrate, statements_for
 
 
 def test_migrations_are_versioned_and_idempotent(demo_config):
@@ -28,6 +28,12 @@ def test_migrations_are_versioned_and_idempotent(demo_config):
 def test_cluster_variant_is_replicated_local_plus_distributed():
     for migration in MIGRATIONS:
         for statement in migration.statements:
+            if statement.startswith("ALTER"):
+                table = re.search(r"\{db\}\.(\w+)", statement).group(1)
+                local, distributed = (s.format(db="rw") for s in statements_for(statement, "prod"))
+                assert local.startswith(f"ALTER TABLE rw.{table}_local ON CLUSTER prod")
+                assert distributed.startswith(f"ALTER TABLE rw.{table} ON CLUSTER prod")
+                continue
             table = re.search(r"\{db\}\.(\w+) \(", statement).group(1)
             local, distributed = (s.format(db="rw") for s in cluster_statements(statement, "prod"))
             assert f"rw.{table}_local ON CLUSTER prod (" in local

@@ -157,7 +157,8 @@ def test_english_sentiment_is_vader_on_the_text(demo_run):
 def test_incident_raises_the_expected_alerts_and_quiet_brands_stay_quiet(demo_run):
     config, client = demo_run
     db = config.sinks.clickhouse.database
-    alerts = rows(client, f"SELECT brand, rule_id, topic, window_start, metrics, examples FROM {db}.alerts FINAL")
+    alerts = rows(client, f"SELECT brand, rule_id, topic, window_start, metrics, examples FROM {db}.alerts FINAL "
+                          "WHERE status = 'firing'")
     assert {(a[0], a[1], a[2], utc(a[3])) for a in alerts} == {
         ("Trattoria Roma", "negative_share_high", "", datetime(2026, 3, 4, 18, tzinfo=UTC)),
         ("Trattoria Roma", "wait_time_complaints", "wait_time", datetime(2026, 3, 4, 18, tzinfo=UTC)),
@@ -167,6 +168,13 @@ def test_incident_raises_the_expected_alerts_and_quiet_brands_stay_quiet(demo_ru
         assert metrics["mentions"] >= 12
     quiet = rows(client, f"SELECT count() FROM {db}.alerts FINAL WHERE brand = 'Caffè Aurora'")[0][0]
     assert quiet == 0
+    # both resolve in the next window, each pointing at the alert it resolves, in the same group
+    resolved = rows(client, f"""SELECT r.rule_id, r.window_start, r.group_id = f.group_id FROM {db}.alerts AS r FINAL
+                                 JOIN (SELECT alert_id, group_id FROM {db}.alerts FINAL) AS f ON r.resolves = f.alert_id
+                                 WHERE r.status = 'resolved' ORDER BY r.rule_id""")
+    assert [(r, utc(w), same) for r, w, same in resolved] == [
+        ("negative_share_high", datetime(2026, 3, 4, 21, tzinfo=UTC), 1),
+        ("wait_time_complaints", datetime(2026, 3, 4, 21, tzinfo=UTC), 1)]
 
 
 def test_dead_letters_and_duplicates(demo_run):
@@ -190,8 +198,8 @@ def test_dead_letters_and_duplicates(demo_run):
 def test_replay_twice_leaves_the_same_counts(demo_config, caplog):
     caplog.set_level("WARNING", logger="repwatch.alerts")
     client = run_demo(demo_config)
-    first_deliveries = [r for r in caplog.records if "(rule " in r.getMessage()]
-    assert len(first_deliveries) == 2
+    first_deliveries = [r for r in caplog.records if " · alert " in r.getMessage()]
+    assert len(first_deliveries) == 4  # two alerts and their two resolutions
     db = demo_config.sinks.clickhouse.database
     queries = [
         f"SELECT brand, count() FROM {db}.mentions FINAL GROUP BY brand ORDER BY brand",
@@ -206,8 +214,8 @@ def test_replay_twice_leaves_the_same_counts(demo_config, caplog):
     run_demo(demo_config)
     assert [rows(client, q) for q in queries] == first
     # the replay fires the same alerts again, but the delivery ledger does not send them a second time
-    assert [r for r in caplog.records if "(rule " in r.getMessage()] == []
-    assert rows(client, f"SELECT count() FROM {db}.alert_deliveries FINAL")[0][0] == 2
+    assert [r for r in caplog.records if " · alert " in r.getMessage()] == []
+    assert rows(client, f"SELECT count() FROM {db}.alert_deliveries FINAL WHERE status = 'delivered'")[0][0] == 4
 
 
 def test_bad_input_goes_to_dead_letters_and_the_flow_keeps_running(demo_config, tmp_path):

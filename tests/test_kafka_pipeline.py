@@ -97,8 +97,9 @@ def test_kafka_end_to_end(bootstrap, tmp_path):
     assert len(reasons) == 2 and any("malformed JSON" in r for r in reasons) and any("UTF-8" in r for r in reasons)
     settings = yaml.safe_load(config.read_text())["kafka"]
     alerts = [json.loads(v) for _, v in read_topic(bootstrap, settings["alerts_topic"])]
-    assert sorted((a["brand"], a["rule_id"]) for a in alerts) == [
-        ("Trattoria Roma", "negative_share_high"), ("Trattoria Roma", "wait_time_complaints")]
+    assert sorted((a["brand"], a["rule_id"], a["status"]) for a in alerts) == [
+        ("Trattoria Roma", "negative_share_high", "firing"), ("Trattoria Roma", "negative_share_high", "resolved"),
+        ("Trattoria Roma", "wait_time_complaints", "firing"), ("Trattoria Roma", "wait_time_complaints", "resolved")]
     dead = [json.loads(v) for _, v in read_topic(bootstrap, settings["deadletters_topic"])]
     stages = sorted(d["stage"] for d in dead)
     assert stages == ["validate"] * 5  # 3 rejected at ingest, 2 in the dataflow

@@ -113,7 +113,7 @@ def test_reference_is_complete(reference, stream):
     expected = {brand: n * COPIES for brand, n in expected_counts().items()}
     assert {b: int(n) for b, n in reference["mentions"]} == expected
     assert reference["late"] == "0"
-    assert len(reference["alerts"]) == 2 * COPIES
+    assert len(reference["alerts"]) == 2 * 2 * COPIES  # each copy's incident: two alerts, two resolutions
 
 
 def test_sigkill_at_three_points_then_resume(stream, reference):

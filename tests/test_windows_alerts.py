@@ -2,11 +2,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from pipeline.alerts import Cooldown, evaluate_brand_window, evaluate_topic_window
-from pipeline.config import NegativeShareRule, TopicNegativeCountRule
+from pipeline.alert_config import AlertsConfig
+from pipeline.alerts import Alert
+from pipeline.detectors import BrandBaselines, brand_checks
 from pipeline.dedup import SeenIds, shard_of
-from pipeline.windows import BrandWindow, TopicWindow, window_bounds
-from tests.helpers import brand_item, topic_item
+from pipeline.windows import BrandWindow, window_bounds
+from tests.helpers import brand_item
 
 UTC = timezone.utc
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -39,47 +40,49 @@ def test_examples_are_distinct_texts():
     assert len(window.examples) == 1
 
 
+def _checks(window: BrandWindow, *rules: dict) -> list:
+    config = AlertsConfig.model_validate({"rules": list(rules)})
+    return [c for c in brand_checks(window, BrandBaselines(24, False), config, timedelta(hours=1), str) if c.firing]
+
+
 def test_negative_share_rule_needs_volume_and_share():
-    rule = NegativeShareRule(id="neg", kind="negative_share", threshold=0.5, min_mentions=4)
-    window = BrandWindow("A", T0, T0, mentions=4, negative=2)
-    alerts = evaluate_brand_window(window, [rule])
-    assert len(alerts) == 1 and alerts[0].metrics["negative_share"] == 0.5 and "50%" in alerts[0].message
-    assert evaluate_brand_window(BrandWindow("A", T0, T0, mentions=3, negative=3), [rule]) == []
-    assert evaluate_brand_window(BrandWindow("A", T0, T0, mentions=10, negative=4), [rule]) == []
-    only_b = NegativeShareRule(id="neg", kind="negative_share", threshold=0.5, brands=["B"], min_mentions=1)
-    assert evaluate_brand_window(window, [only_b]) == []
+    rule = {"id": "neg", "kind": "negative_share", "threshold": 0.5, "min_mentions": 4}
+    [check] = _checks(BrandWindow("A", T0, T0, mentions=4, negative=2), rule)
+    assert check.value == 0.5 and "50%" in check.detail
+    assert _checks(BrandWindow("A", T0, T0, mentions=3, negative=3), rule) == []
+    assert _checks(BrandWindow("A", T0, T0, mentions=10, negative=4), rule) == []
+    assert _checks(BrandWindow("A", T0, T0, mentions=4, negative=2), {**rule, "brands": ["B"]}) == []
 
 
-def test_topic_rule_filters_topics():
-    rule = TopicNegativeCountRule(id="wait", kind="topic_negative_count", threshold=2, topics=["wait_time"])
-    window = TopicWindow("A", "wait_time", T0, T0)
+def test_topic_rule_counts_the_topics_inside_the_brand_window():
+    window = BrandWindow("A", T0, T0)
     for i in range(2):
-        window.add(topic_item(f"m{i}", T0, -0.7, "wait_time"), max_examples=3)
-    window.add(topic_item("m9", T0, 0.7, "wait_time"), max_examples=3)
-    [alert] = evaluate_topic_window(window, [rule], "Wait time")
-    assert alert.topic == "wait_time" and alert.metrics["negative"] == 2 and alert.metrics["mentions"] == 3
-    other = TopicWindow("A", "delivery", T0, T0, mentions=5, negative=5)
-    assert evaluate_topic_window(other, [rule], "Delivery") == []
+        window.add(brand_item(f"m{i}", T0, -0.7, topics={"wait_time": -0.7}), max_examples=3)
+    window.add(brand_item("m9", T0, 0.7, topics={"wait_time": 0.7, "delivery": -0.8}), max_examples=3)
+    rule = {"id": "wait", "kind": "topic_negative_count", "threshold": 2, "topics": ["wait_time"]}
+    [check] = _checks(window, rule)
+    assert check.topic == "wait_time" and check.value == 2
+    assert window.topics["wait_time"].mentions == 3 and window.topics["delivery"].negative == 1
+    assert _checks(window, {**rule, "topics": ["delivery"]}) == []
 
 
-def test_alert_ids_are_deterministic():
-    rule = NegativeShareRule(id="neg", kind="negative_share", threshold=0.1, min_mentions=1)
-    make = lambda: evaluate_brand_window(BrandWindow("A", T0, T0, mentions=2, negative=2), [rule])[0]  # noqa: E731
+def test_examples_prefer_most_negative_and_keep_the_most_engaged():
+    window = BrandWindow("A", T0, T0)
+    for i, score in enumerate([-0.9, -0.8, -0.7, -0.6, 0.5]):
+        item = brand_item(f"m{i}", T0, score, text=f"text {i}")
+        if i == 4:
+            item.item.mention.metadata["retweet_count"] = 250
+        window.add(item, max_examples=3)
+    assert [e.sentiment for e in window.examples] == [-0.9, -0.8, 0.5]
+    assert window.examples[-1].engagement == 250
+
+
+def test_alert_ids_are_deterministic_per_status():
+    make = lambda status="firing", start=T0: Alert("A", "neg", "negative_share", "warning", start, start, {}, "m",  # noqa: E731
+                                                    status=status)
     assert make().id == make().id
-    later = evaluate_brand_window(BrandWindow("A", T0 + timedelta(hours=1), T0, mentions=2, negative=2), [rule])[0]
-    assert later.id != make().id
-
-
-def test_cooldown_per_rule_and_topic():
-    rule = NegativeShareRule(id="neg", kind="negative_share", threshold=0.1, min_mentions=1)
-    cooldown = Cooldown(timedelta(hours=6))
-    fired = []
-    for hour in range(0, 14):
-        start = T0 + timedelta(hours=hour)
-        [alert] = evaluate_brand_window(BrandWindow("A", start, start, mentions=2, negative=2), [rule])
-        if cooldown.admit(alert):
-            fired.append(hour)
-    assert fired == [0, 6, 12]
+    assert make(start=T0 + timedelta(hours=1)).id != make().id
+    assert make("resolved").id != make().id
 
 
 def test_seen_ids_is_bounded_and_forgets_oldest():
