@@ -1,13 +1,18 @@
-"""Italian sentiment v1: a lexicon scorer with negation, intensifiers, contrast and emoji, VADER-style.
+"""Italian sentiment: a lexicon scorer with negation, intensifiers, contrast and emoji, VADER-style.
 
-The lexicon (nlp/data/it_sentiment.tsv) is written for repwatch; see nlp/data/LEXICON_PROVENANCE.md.
+Two lexicons, looked up in order: repwatch's own (nlp/data/it_sentiment.tsv: words, lemmas, emoji) and, for
+words it lacks, the Pattern Italian adjective lexicon by Snowball stem (nlp/data/it_pattern_stems.json, via
+nlp.js, MIT). Provenance: nlp/data/LEXICON_PROVENANCE.md.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from functools import lru_cache
 from importlib import resources
+
+import snowballstemmer
 
 from spacy.tokens import Span
 
@@ -25,6 +30,9 @@ CONTRAST = frozenset({"ma", "però", "tuttavia", "eppure", "comunque"})
 NEGATION_SCALAR = -0.74
 NORMALIZATION_ALPHA = 15.0
 EXCLAMATION_BOOST = 0.292
+# Pattern polarities are in [-1, 1]; VADER's strongest common words sit near 3 of 4, so 1.0 maps to 3.0.
+PATTERN_SCALE = 3.0
+PATTERN_MIN_POLARITY = 0.1  # weaker entries are mostly neutral words that Pattern scored by context
 
 
 @lru_cache(maxsize=1)
@@ -39,6 +47,14 @@ def load_lexicon() -> dict[str, float]:
     return lexicon
 
 
+@lru_cache(maxsize=1)
+def load_stem_lexicon() -> dict[str, float]:
+    """Snowball stem -> valence on VADER's scale, from the Pattern Italian lexicon."""
+    data = json.loads(resources.files("nlp").joinpath("data", "it_pattern_stems.json").read_text(encoding="utf-8"))
+    return {stem: polarity * PATTERN_SCALE for stem, polarity in data.items()
+            if abs(polarity) >= PATTERN_MIN_POLARITY}
+
+
 def normalize(score: float) -> float:
     """VADER's normalisation of a summed valence into [-1, 1]."""
     return max(-1.0, min(1.0, score / math.sqrt(score * score + NORMALIZATION_ALPHA)))
@@ -47,6 +63,9 @@ def normalize(score: float) -> float:
 class ItalianScorer:
     def __init__(self) -> None:
         self.lexicon = load_lexicon()
+        self.stems = load_stem_lexicon()
+        self._stemmer = snowballstemmer.stemmer("italian")
+        self._stem_cache: dict[str, float | None] = {}
         self._nlp = blank_pipeline("it")
         self._table = self._nlp.get_pipe("repwatch_lower_lemmatizer").table
 
@@ -87,7 +106,14 @@ class ItalianScorer:
             valence = self.lexicon.get(key)
             if valence is not None:
                 return valence
-        return None
+        if lower in self._stem_cache:
+            return self._stem_cache[lower]
+        valence = None
+        if lower.isalpha() and len(lower) > 3 and lower not in NEGATORS and lower not in INTENSIFIERS:
+            valence = self.stems.get(self._stemmer.stemWord(lower))
+        if len(self._stem_cache) < 200_000:
+            self._stem_cache[lower] = valence
+        return valence
 
     def _score_tokens(self, tokens: list[tuple[str, str]], text: str) -> float:
         total = self._valences(tokens)

@@ -9,6 +9,7 @@ import sys
 from rich.console import Console
 from rich.logging import RichHandler
 
+from nlp.evaluation.datasets import LOADERS
 from pipeline.config import ConfigError, RepwatchConfig, load_config, packaged_config
 
 console = Console()
@@ -273,9 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     webhook.set_defaults(func=cmd_serve_webhook)
 
     evaluation = sub.add_parser("eval", help="measure the NLP on a labelled dataset (with the plain-VADER baseline)")
-    evaluation.add_argument("--dataset", required=True, choices=["airline", "semeval2014", "vader", "generic"])
+    evaluation.add_argument("--dataset", required=True, choices=sorted(LOADERS))
     evaluation.add_argument("path", help="the dataset file or folder (e.g. ../shared/datasets/airline_tweets)")
-    evaluation.add_argument("--lang", choices=["en", "it"], default="en")
+    evaluation.add_argument("--lang", choices=["en", "it"], default=None, help="default: the dataset's language")
     evaluation.add_argument("--limit", type=int, default=None, help="only the first N items")
     evaluation.add_argument("--json", action="store_true", help="print one JSON object")
     evaluation.set_defaults(func=cmd_eval)

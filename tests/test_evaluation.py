@@ -68,3 +68,45 @@ def test_generic_dataset_and_json_cli(tmp_path, capsys):
     for key in ("n", "accuracy", "macro_f1", "per_class", "texts_per_second", "baseline_vader"):
         assert key in result
     assert result["n"] == 3 and result["accuracy"] == 1.0
+
+
+# Fixed subsets (the first 1,000 items) of every other shared dataset; floors are the measured values minus MARGIN.
+SUBSET_FLOORS = {
+    ("sentipolc2016", "sentipolc2016"): {"macro_f1": 0.455},
+    ("feel_it", "feel_it"): {"macro_f1": 0.654},
+    ("multiemotions_it", "multiemotions_it"): {"macro_f1": 0.437},
+    ("absita2018", "absita2018"): {"category_f1": 0.799, "category_polarity_accuracy": 0.858},
+    ("trip_maml_it", "trip_maml_it"): {"category_f1": 0.780, "category_polarity_accuracy": 0.854},
+    ("semeval2016", "semeval2016_restaurants"): {"category_f1": 0.675, "category_polarity_accuracy": 0.707},
+    ("semeval_terms", "semeval2014_laptops"): {"macro_f1": 0.559},
+}
+
+
+@pytest.mark.parametrize(("kind", "folder"), sorted(SUBSET_FLOORS))
+def test_other_datasets_subset_regression(kind, folder):
+    result = evaluate(kind, shared_dataset(folder), limit=1000)
+    assert result["n"] == 1000
+    for metric, floor in SUBSET_FLOORS[kind, folder].items():
+        assert result[metric] >= floor - MARGIN, (kind, metric, result[metric])
+    assert result["lang"] == ("it" if kind in ("sentipolc2016", "feel_it", "multiemotions_it", "absita2018",
+                                               "trip_maml_it") else "en")
+
+
+def test_italian_loaders_follow_the_documented_label_mappings():
+    sentipolc = evaluate_loader("sentipolc2016", "sentipolc2016")
+    assert len(sentipolc) == 7410 - 440  # mixed tweets left out
+    assert {e.label for e in sentipolc} == {"positive", "negative", "neutral"}
+    feel = evaluate_loader("feel_it", "feel_it")
+    assert len(feel) == 2037 and sum(e.label == "positive" for e in feel) == 728
+    multi = evaluate_loader("multiemotions_it", "multiemotions_it")
+    assert len(multi) == 1917 + 768 + 295 and all(e.lang == "it" for e in multi)
+    trip = evaluate_loader("trip_maml_it", "trip_maml_it")
+    assert len(trip) == 1496 and sum(e.categories.get("SERVICE") == "positive" for e in trip) == 252
+    absita = evaluate_loader("absita2018", "absita2018")
+    assert len(absita) == 6337 and sum(e.categories.get("staff") == "negative" for e in absita) == 266
+
+
+def evaluate_loader(kind: str, folder: str) -> list:
+    from nlp.evaluation.datasets import LOADERS
+
+    return LOADERS[kind](shared_dataset(folder))

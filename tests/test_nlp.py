@@ -166,3 +166,17 @@ def test_valence_round_trip():
 
     for compound in (-0.9, -0.3, 0.0, 0.4, 0.95):
         assert to_compound(to_valence(compound)) == pytest.approx(compound, abs=1e-6)
+
+
+def test_italian_words_outside_our_lexicon_fall_back_to_pattern_stems():
+    from nlp.sentiment_it import ItalianScorer, load_lexicon, load_stem_lexicon
+
+    scorer, ours = ItalianScorer(), load_lexicon()
+    for word, sign in (("affascinante", 1), ("accattivante", 1), ("agghiacciante", -1)):
+        assert word not in ours  # only the stem lexicon knows these inflections
+        plain = scorer.score_text(f"Il servizio era {word}")
+        assert plain * sign > 0.2
+        assert scorer.score_text(f"Il servizio non era {word}") * sign < 0  # negation flips
+        assert abs(scorer.score_text(f"Il servizio era molto {word}")) > abs(plain)  # intensifier boosts
+    assert max(abs(v) for v in load_stem_lexicon().values()) == pytest.approx(3.0)
+    assert scorer.score_text("Il servizio era abominevole") == 0.0  # a stem neither lexicon has stays neutral

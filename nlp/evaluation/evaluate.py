@@ -10,8 +10,16 @@ from pathlib import Path
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from nlp.analyzer import Analysis, Analyzer
-from nlp.evaluation.datasets import LOADERS, Example
-from nlp.evaluation.labels import SEMEVAL2014_SCORED_CATEGORIES, SEMEVAL2014_TOPIC_CATEGORIES, SENTIMENT_LABELS
+from nlp.evaluation.datasets import ASPECT_KINDS, BINARY_KINDS, LOADERS, SENTIMENT_KINDS, Example
+from nlp.evaluation.labels import (
+    ABSITA_SCORED_ASPECTS,
+    ABSITA_TOPIC_ASPECTS,
+    SEMEVAL2014_SCORED_CATEGORIES,
+    SEMEVAL2014_TOPIC_CATEGORIES,
+    SENTIMENT_LABELS,
+    TRIP_MAML_SCORED_ASPECTS,
+    TRIP_MAML_TOPIC_ASPECTS,
+)
 from nlp.evaluation.metrics import classification_report, pearson, set_f1
 from nlp.sentiment import label_for
 from pipeline.config import NlpConfig, TopicsConfig
@@ -36,6 +44,18 @@ def _sentiment(examples: list[Example], analyses: list[Analysis], baseline: list
     return result
 
 
+def _binary(examples: list[Example], analyses: list[Analysis], baseline: list[float]) -> dict:
+    """Forced choice by the sign of the score; a score of exactly 0 counts as wrong."""
+    def sign(score: float) -> str:
+        return "positive" if score > 0 else "negative" if score < 0 else "neutral"
+
+    gold = [e.label or "" for e in examples]
+    labels = ("negative", "positive")
+    result = classification_report(gold, [sign(a.sentiment) for a in analyses], labels)
+    result["baseline_vader"] = classification_report(gold, [sign(c) for c in baseline], labels)
+    return result
+
+
 def _topic_recall(examples: list[Example], analyses: list[Analysis]) -> dict:
     pairs = [(e, a) for e, a in zip(examples, analyses) if e.topics]
     found = sum(bool(e.topics & {t.topic for t in a.topics}) for e, a in pairs)
@@ -56,13 +76,22 @@ def _vader_groundtruth(examples: list[Example], analyses: list[Analysis], baseli
             "baseline_vader": {"pearson": pearson(baseline, human)}, "per_set": per_set}
 
 
-def _semeval(examples: list[Example], analyses: list[Analysis], baseline: list[float]) -> dict:
+ASPECT_MAPPINGS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
+    "semeval2014": (SEMEVAL2014_TOPIC_CATEGORIES, SEMEVAL2014_SCORED_CATEGORIES),
+    "semeval2016": (SEMEVAL2014_TOPIC_CATEGORIES, SEMEVAL2014_SCORED_CATEGORIES),
+    "absita2018": (ABSITA_TOPIC_ASPECTS, ABSITA_SCORED_ASPECTS),
+    "trip_maml_it": (TRIP_MAML_TOPIC_ASPECTS, TRIP_MAML_SCORED_ASPECTS),
+}
+
+
+def _aspects(kind: str, examples: list[Example], analyses: list[Analysis], baseline: list[float]) -> dict:
+    topic_categories, scored = ASPECT_MAPPINGS[kind]
     gold_sets, predicted_sets, ours, plain, truth = [], [], [], [], []
     for example, analysis, compound in zip(examples, analyses, baseline):
-        gold = {c: p for c, p in example.categories.items() if c in SEMEVAL2014_SCORED_CATEGORIES}
+        gold = {c: p for c, p in example.categories.items() if c in scored}
         scores: dict[str, list[float]] = defaultdict(list)
         for topic in analysis.topics:
-            category = SEMEVAL2014_TOPIC_CATEGORIES.get(topic.topic)
+            category = topic_categories.get(topic.topic)
             if category:
                 scores[category].append(topic.sentiment)
         gold_sets.append(set(gold))
@@ -74,6 +103,7 @@ def _semeval(examples: list[Example], analyses: list[Analysis], baseline: list[f
                 plain.append(label_for(compound))
     agree = lambda predicted: sum(p == t for p, t in zip(predicted, truth)) / len(truth) if truth else 0.0  # noqa: E731
     return {
+        "scored_categories": list(scored),
         "category_f1": set_f1(gold_sets, predicted_sets)["f1"],
         "category": set_f1(gold_sets, predicted_sets),
         "category_polarity_accuracy": agree(ours),
@@ -83,7 +113,7 @@ def _semeval(examples: list[Example], analyses: list[Analysis], baseline: list[f
     }
 
 
-def evaluate(kind: str, path: str | Path, lang: str = "en", limit: int | None = None) -> dict:
+def evaluate(kind: str, path: str | Path, lang: str | None = None, limit: int | None = None) -> dict:
     if kind not in LOADERS:
         raise ValueError(f"unknown dataset kind {kind!r}; expected one of {sorted(LOADERS)}")
     examples = LOADERS[kind](Path(path))
@@ -91,17 +121,20 @@ def evaluate(kind: str, path: str | Path, lang: str = "en", limit: int | None = 
         examples = examples[:limit]
     if not examples:
         raise ValueError(f"no examples found in {path}")
+    lang = lang or examples[0].lang
     analyses, seconds = _analyze(examples, lang)
     vader = SentimentIntensityAnalyzer()
     baseline = [vader.polarity_scores(e.text)["compound"] for e in examples]
     result: dict = {"dataset": kind, "path": str(path), "n": len(examples), "lang": lang,
                     "texts_per_second": len(examples) / seconds if seconds else 0.0}
-    if kind in ("airline", "generic"):
+    if kind in SENTIMENT_KINDS:
         result.update(_sentiment(examples, analyses, baseline))
         if kind == "airline":
             result.update(_topic_recall(examples, analyses))
+    elif kind in BINARY_KINDS:
+        result.update(_binary(examples, analyses, baseline))
     elif kind == "vader":
         result.update(_vader_groundtruth(examples, analyses, baseline))
-    else:
-        result.update(_semeval(examples, analyses, baseline))
+    elif kind in ASPECT_KINDS:
+        result.update(_aspects(kind, examples, analyses, baseline))
     return result

@@ -4,6 +4,9 @@
   `negativereason` maps to topics below ("Bad Flight" and "Can't Tell" have no single topic and are not scored).
 - SemEval-2014 restaurants: aspect categories map from our topics below; `anecdotes/miscellaneous` has no topic
   and is excluded from category scoring; `conflict` polarity is excluded from polarity accuracy.
+- SemEval-2016 restaurants, ABSITA 2018, Trip-MAML: aspect mappings below; aspects without a topic are not scored.
+- SemEval-2014 laptops (aspect terms only): a sentence whose aspect terms all share one polarity gets that label.
+- SENTIPOLC 2016, FEEL-IT, MultiEmotions-It: sentence/tweet polarity; mixed and unrelated items are left out.
 """
 
 from __future__ import annotations
@@ -32,3 +35,39 @@ SEMEVAL2014_TOPIC_CATEGORIES: dict[str, str] = {
     "cleanliness": "ambience",
 }
 SEMEVAL2014_SCORED_CATEGORIES = ("food", "service", "price", "ambience")
+
+# SemEval-2016 restaurants: ENTITY#ATTRIBUTE -> the SemEval-2014 categories above (PRICES of anything is price;
+# DRINKS count as food; RESTAURANT#GENERAL/MISCELLANEOUS and LOCATION have no single topic and are not scored).
+SEMEVAL2016_ENTITY_CATEGORIES = {"FOOD": "food", "DRINKS": "food", "SERVICE": "service", "AMBIENCE": "ambience"}
+
+# ABSITA 2018 (Booking.com hotel sentences): our topic -> ABSITA aspect. comfort, amenities, wifi, location and
+# other have no topic in the default taxonomy and are not scored.
+ABSITA_TOPIC_ASPECTS: dict[str, str] = {
+    "cleanliness": "cleanliness",
+    "staff_friendliness": "staff",
+    "customer_service": "staff",
+    "price_value": "value",
+}
+ABSITA_SCORED_ASPECTS = ("cleanliness", "staff", "value")
+
+# Trip-MAML Italian (TripAdvisor hotel sentences): our topic -> Trip-MAML aspect (p/n/x = positive/negative/
+# neutral-or-mixed). ROOMS, LOCATION, SLEEPQUALITY, BUILDING, OTHER, NOTRELATED have no topic and are not scored.
+TRIP_MAML_TOPIC_ASPECTS: dict[str, str] = {
+    "customer_service": "SERVICE",
+    "staff_friendliness": "SERVICE",
+    "cleanliness": "CLEANLINESS",
+    "price_value": "VALUE",
+    "product_quality": "FOOD",
+}
+TRIP_MAML_SCORED_ASPECTS = ("SERVICE", "CLEANLINESS", "VALUE", "FOOD")
+TRIP_MAML_POLARITY = {"p": "positive", "n": "negative", "x": "neutral"}
+
+# Star ratings as sentiment labels (Trip-MAML reviews; `repwatch train` from ratings uses the same mapping).
+def rating_label(stars: float) -> str:
+    return "negative" if stars <= 2 else "neutral" if stars < 4 else "positive"
+
+
+# SENTIPOLC 2016 overall polarity flags (opos, oneg); 11 = mixed is left out of 3-class scoring.
+SENTIPOLC_POLARITY = {("1", "0"): "positive", ("0", "1"): "negative", ("0", "0"): "neutral"}
+# FEEL-IT emotions -> binary sentiment, as in the FEEL-IT paper.
+FEEL_IT_POLARITY = {"joy": "positive", "anger": "negative", "fear": "negative", "sadness": "negative"}
