@@ -8,6 +8,7 @@ from spacy.tokens import Doc, Span, Token
 
 from nlp.clauses import split_clauses
 from nlp.language import LanguageDetectorStage
+from nlp.model import TrainedModel, load_model
 from nlp.pipelines import blank_pipeline
 from nlp.sentiment import Label, SpanScorer, label_for
 from nlp.sentiment_en import VaderScorer
@@ -57,6 +58,7 @@ class Analyzer:
         self.languages = LanguageDetectorStage(list(nlp_config.languages), nlp_config.default_language)
         self.matchers = {lang: TopicMatcher(lang, topics.for_language(lang)) for lang in nlp_config.languages}
         self.scorers = {lang: _make_scorer(lang) for lang in nlp_config.languages}
+        self.model: TrainedModel | None = load_model(nlp_config.model) if nlp_config.model else None
 
     def masked(self, token: Token) -> bool:
         """Left out of sentiment scoring: @handles, URLs and the watched brands' own words."""
@@ -79,7 +81,34 @@ class Analyzer:
             docs = blank_pipeline(lang).pipe(items[i][0] for i in positions)
             for i, doc in zip(positions, docs):
                 results[i] = self.analyze_doc(doc, lang)
-        return [r for r in results if r is not None]
+        analyses = [r for r in results if r is not None]
+        if self.model is not None:
+            covered = [i for i, lang in enumerate(langs) if self.model.covers(lang)]
+            if covered:
+                self._apply_model(self.model, [items[i][0] for i in covered], covered, analyses)
+        return analyses
+
+    def _apply_model(self, model: TrainedModel, texts: list[str], positions: list[int],
+                     analyses: list[Analysis]) -> None:
+        """A trained model's sentiment replaces the lexicon's; its topics join the rule-matched ones. A topic
+        found by the rules is scored on its clauses, one found only by the model on the whole mention."""
+        matrix = model.transform(texts)
+        overall = model.sentiment_scores(texts, matrix)
+        extra_topics = model.topics_of(texts, matrix)
+        snippets = [t.snippet for i in positions for t in analyses[i].topics]
+        snippet_scores = iter(model.sentiment_scores(snippets) if model.sentiment is not None else [])
+        for n, i in enumerate(positions):
+            analysis = analyses[i]
+            label, score = overall[n] if overall else (analysis.label, analysis.sentiment)
+            topics = []
+            for topic in analysis.topics:
+                topic_label, topic_score = next(snippet_scores, (topic.label, topic.sentiment)) \
+                    if model.sentiment is not None else (topic.label, topic.sentiment)
+                topics.append(TopicSentiment(topic.topic, topic_score, topic_label, topic.snippet))  # type: ignore[arg-type]
+            known = {t.topic for t in topics}
+            topics += [TopicSentiment(t, score, label, texts[n][:SNIPPET_CHARS])  # type: ignore[arg-type]
+                       for t in sorted(extra_topics[n] - known)]
+            analyses[i] = Analysis(lang=analysis.lang, sentiment=score, label=label, topics=tuple(topics))  # type: ignore[arg-type]
 
     def analyze_doc(self, doc: Doc, lang: str) -> Analysis:
         scorer = self.scorers[lang]

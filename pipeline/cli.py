@@ -153,7 +153,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from nlp.evaluation.evaluate import evaluate
     from pipeline.report import print_evaluation
 
-    result = evaluate(args.dataset, args.path, lang=args.lang, limit=args.limit)
+    result = evaluate(args.dataset, args.path, lang=args.lang, limit=args.limit, model=args.model)
     if args.json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:
@@ -202,6 +202,26 @@ def cmd_alerts_failed(args: argparse.Namespace) -> int:
         console.print(f"[red]{at:%Y-%m-%d %H:%M:%S}[/] alert {alert_id} -> {channel} ({attempts} attempts): {error}\n"
                       f"  {message}", soft_wrap=True)
     return 1
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import json
+
+    from rich.progress import Progress
+
+    from nlp.training import train
+    from pipeline.report import print_training
+
+    with Progress(transient=True, console=err_console) as bar:
+        task = bar.add_task(f"training on {args.path} ({args.folds}-fold cross-validation, then all data)",
+                            total=args.folds or None)
+        out, evaluation = train(args.dataset, args.path, args.out, folds=args.folds,
+                                progress=lambda done, total: bar.update(task, completed=done))
+    if args.json:
+        sys.stdout.write(json.dumps({"model": str(out), **evaluation}) + "\n")
+    else:
+        print_training(out, evaluation, console)
+    return 0
 
 
 def cmd_topics_create(args: argparse.Namespace) -> int:
@@ -279,7 +299,17 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--lang", choices=["en", "it"], default=None, help="default: the dataset's language")
     evaluation.add_argument("--limit", type=int, default=None, help="only the first N items")
     evaluation.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluation.add_argument("--model", default=None, metavar="DIR", help="evaluate with a `repwatch train` model")
     evaluation.set_defaults(func=cmd_eval)
+
+    training = sub.add_parser("train", help="fit sentiment and topic models on your labelled data (nlp.model)")
+    training.add_argument("--dataset", required=True, choices=sorted(k for k in LOADERS if k != "vader"),
+                          help="generic: CSV/JSONL with text and label or rating (1-5), optional topics")
+    training.add_argument("path", help="the labelled file or folder")
+    training.add_argument("--out", required=True, metavar="DIR", help="where to write model.joblib and model.json")
+    training.add_argument("--folds", type=int, default=5, help="cross-validation folds before the final fit (0: none)")
+    training.add_argument("--json", action="store_true", help="print the cross-validation figures as JSON")
+    training.set_defaults(func=cmd_train)
 
     backtest = sub.add_parser("backtest", help="replay history through the dataflow and print the alerts that "
                                                "would have fired (dry run: no ClickHouse writes, no notifications)")

@@ -83,6 +83,8 @@ class NlpConfig(_Strict):
     languages: list[Literal["en", "it"]] = ["en", "it"]
     default_language: Literal["en", "it"] = "en"
     sentiment: SentimentConfig = SentimentConfig()
+    model: str | None = Field(default=None, description="a `repwatch train` output folder: its sentiment and topic "
+                                                        "models replace the rules for the languages it was trained on")
 
 
 class WindowsConfig(_Strict):

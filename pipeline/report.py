@@ -96,3 +96,22 @@ def print_backtest(result: "BacktestResult", config: "RepwatchConfig", console: 
         console.print(f"\n[{colour}]{a.status.upper()}[/] [bold]{a.severity.upper()}[/] {a.message}", soft_wrap=True)
         for line in explanation_lines(a):
             console.print(f"    {line}", soft_wrap=True, markup=False)
+
+
+def print_training(out, evaluation: dict, console: Console | None = None) -> None:  # noqa: ANN001
+    console = console or Console()
+    console.print(f"[green]Model written to {out}[/] (use it with `nlp.model: {out}`)")
+    if not evaluation:
+        return
+    table = Table(title=f"{evaluation['folds']}-fold cross-validation on {evaluation['n']:,} examples")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    sentiment = evaluation.get("sentiment")
+    if sentiment:
+        table.add_row("sentiment accuracy", f"{sentiment['accuracy']:.3f}")
+        table.add_row("sentiment macro-F1", f"{sentiment['macro_f1']:.3f}")
+    if "topic_f1" in evaluation:
+        table.add_row(f"topic F1 ({len(evaluation['topics'])} topics)", f"{evaluation['topic_f1']['f1']:.3f}")
+    if "aspect_polarity_accuracy" in evaluation:
+        table.add_row("aspect polarity accuracy", f"{evaluation['aspect_polarity_accuracy']:.3f}")
+    console.print(table)

@@ -186,13 +186,25 @@ def load_trip_maml_ratings(path: Path) -> list[Example]:
 
 
 def load_generic(path: Path) -> list[Example]:
-    """JSONL or CSV with a `text` and a `label` (negative/neutral/positive) column."""
+    """JSONL or CSV with a `text` column and a `label` (negative/neutral/positive) or a star `rating` (1-5: 1-2
+    negative, 3 neutral, 4-5 positive); optional `topics` (a list, or names separated by ";") and `lang`."""
     if path.suffix.lower() in (".jsonl", ".json"):
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     else:
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
-    return [Example(str(r["text"]), str(r["label"]).strip().lower()) for r in rows]
+    examples = []
+    for number, row in enumerate(rows, start=1):
+        if "text" not in row:
+            raise ValueError(f"{path}: row {number} has no `text` column")
+        label = str(row.get("label") or "").strip().lower() or None
+        if label is None and str(row.get("rating") or "").strip():
+            label = rating_label(float(row["rating"]))
+        topics = row.get("topics") or []
+        if isinstance(topics, str):
+            topics = [t.strip() for t in topics.split(";") if t.strip()]
+        examples.append(Example(str(row["text"]), label, topics=frozenset(topics), lang=str(row.get("lang") or "en")))
+    return examples
 
 
 LOADERS = {

@@ -27,8 +27,8 @@ from pipeline.config import NlpConfig, TopicsConfig
 BATCH = 1000
 
 
-def _analyze(examples: list[Example], lang: str) -> tuple[list[Analysis], float]:
-    analyzer = Analyzer(NlpConfig(languages=[lang], default_language=lang), TopicsConfig())
+def _analyze(examples: list[Example], lang: str, model: str | None = None) -> tuple[list[Analysis], float]:
+    analyzer = Analyzer(NlpConfig(languages=[lang], default_language=lang, model=model), TopicsConfig())
     analyzer.analyze_many([(e.text, lang) for e in examples[:50]])  # warm caches before timing
     started = time.perf_counter()
     analyses: list[Analysis] = []
@@ -113,7 +113,8 @@ def _aspects(kind: str, examples: list[Example], analyses: list[Analysis], basel
     }
 
 
-def evaluate(kind: str, path: str | Path, lang: str | None = None, limit: int | None = None) -> dict:
+def evaluate(kind: str, path: str | Path, lang: str | None = None, limit: int | None = None,
+             model: str | None = None) -> dict:
     if kind not in LOADERS:
         raise ValueError(f"unknown dataset kind {kind!r}; expected one of {sorted(LOADERS)}")
     examples = LOADERS[kind](Path(path))
@@ -122,10 +123,10 @@ def evaluate(kind: str, path: str | Path, lang: str | None = None, limit: int | 
     if not examples:
         raise ValueError(f"no examples found in {path}")
     lang = lang or examples[0].lang
-    analyses, seconds = _analyze(examples, lang)
+    analyses, seconds = _analyze(examples, lang, model)
     vader = SentimentIntensityAnalyzer()
     baseline = [vader.polarity_scores(e.text)["compound"] for e in examples]
-    result: dict = {"dataset": kind, "path": str(path), "n": len(examples), "lang": lang,
+    result: dict = {"dataset": kind, "path": str(path), "n": len(examples), "lang": lang, "model": model,
                     "texts_per_second": len(examples) / seconds if seconds else 0.0}
     if kind in SENTIMENT_KINDS:
         result.update(_sentiment(examples, analyses, baseline))

@@ -1,0 +1,113 @@
+"""Custom models trained from a user's own labels (`repwatch train`): a sentiment classifier and a multi-label
+topic classifier, scikit-learn linear models over word and character n-grams, saved as two small files.
+
+`nlp.model: DIR` makes the Analyzer use them for the languages they were trained on; the rule-based scorer and
+topic matcher remain the fallback (other languages) and the topic clauses still come from the rules.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion
+from sklearn.preprocessing import MultiLabelBinarizer
+
+MODEL_FILE = "model.joblib"
+META_FILE = "model.json"
+FORMAT_VERSION = 2
+
+
+def features() -> FeatureUnion:
+    """Word uni/bigrams and character 2-5-grams within word boundaries (robust to inflection and typos)."""
+    return FeatureUnion([
+        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True,
+                                  token_pattern=r"(?u)\b\w+\b|[!?]")),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
+                                  max_features=200_000)),
+    ])
+
+
+def sentiment_classifier(c: float = 4.0) -> LogisticRegression:
+    return LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+
+
+def topic_classifier(c: float = 8.0) -> OneVsRestClassifier:
+    return OneVsRestClassifier(LogisticRegression(C=c, max_iter=2000, class_weight="balanced"))
+
+
+@dataclass
+class TrainedModel:
+    """One feature extractor shared by both classifiers, so a batch of texts is featurised once."""
+
+    languages: list[str]
+    features: FeatureUnion | None = None
+    sentiment: LogisticRegression | None = None
+    topics: OneVsRestClassifier | None = None
+    topic_binarizer: MultiLabelBinarizer | None = None
+    topic_threshold: float = 0.5
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def covers(self, lang: str) -> bool:
+        return lang in self.languages
+
+    def transform(self, texts: list[str]) -> Any:
+        assert self.features is not None
+        return self.features.transform(texts)
+
+    def sentiment_scores(self, texts: list[str], matrix: Any = None) -> list[tuple[str, float]]:
+        """(label, score) per text; score = P(positive) - P(negative), in [-1, 1] like a compound score."""
+        if self.sentiment is None or not texts:
+            return []
+        classes = list(self.sentiment.classes_)
+        results = []
+        for probabilities in self.sentiment.predict_proba(self.transform(texts) if matrix is None else matrix):
+            p = dict(zip(classes, probabilities))
+            label = classes[int(probabilities.argmax())]
+            results.append((label, float(p.get("positive", 0.0) - p.get("negative", 0.0))))
+        return results
+
+    def topics_of(self, texts: list[str], matrix: Any = None) -> list[set[str]]:
+        if self.topics is None or self.topic_binarizer is None or not texts:
+            return [set() for _ in texts]
+        names = list(self.topic_binarizer.classes_)
+        probabilities = self.topics.predict_proba(self.transform(texts) if matrix is None else matrix)
+        return [{names[j] for j, p in enumerate(row) if p >= self.topic_threshold} for row in probabilities]
+
+
+def save_model(model: TrainedModel, directory: str | Path) -> Path:
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    joblib.dump({"features": model.features, "sentiment": model.sentiment, "topics": model.topics,
+                 "topic_binarizer": model.topic_binarizer}, out / MODEL_FILE, compress=3)
+    meta = {**model.meta, "format_version": FORMAT_VERSION, "languages": model.languages,
+            "topic_threshold": model.topic_threshold,
+            "topics": list(model.topic_binarizer.classes_) if model.topic_binarizer is not None else []}
+    (out / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out
+
+
+def load_model(directory: str | Path) -> TrainedModel:
+    folder = Path(directory)
+    meta_file, model_file = folder / META_FILE, folder / MODEL_FILE
+    if not meta_file.is_file() or not model_file.is_file():
+        raise FileNotFoundError(f"nlp.model: {folder} holds no trained model ({META_FILE} and {MODEL_FILE}); "
+                                f"create one with `repwatch train --dataset KIND PATH --out {folder}`")
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"nlp.model: {folder} was saved in format {meta.get('format_version')}; this repwatch reads "
+                         f"format {FORMAT_VERSION}: retrain it with `repwatch train`")
+    started = time.perf_counter()
+    parts = joblib.load(model_file)
+    meta["load_seconds"] = round(time.perf_counter() - started, 3)
+    return TrainedModel(languages=list(meta["languages"]), features=parts["features"], sentiment=parts["sentiment"],
+                        topics=parts["topics"],
+                        topic_binarizer=parts["topic_binarizer"], topic_threshold=float(meta["topic_threshold"]),
+                        meta=meta)

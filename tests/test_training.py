@@ -1,0 +1,109 @@
+"""`repwatch train` end to end: cross-validated figures, a model folder that loads fast, and the dataflow using it
+through `nlp.model` (with the rules as fallback for other languages). Data come from ../shared at test time."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+
+import pytest
+
+from nlp.analyzer import Analyzer
+from nlp.evaluation.datasets import load_airline, load_trip_maml_ratings
+from nlp.model import load_model
+from nlp.training import train, training_set
+from pipeline.cli import main
+from pipeline.config import NlpConfig, TopicsConfig
+from pipeline.jobs import backtest_inputs
+from tests.conftest import shared_dataset
+
+SUBSET = 4000
+
+
+@pytest.fixture(scope="module")
+def airline_csv(tmp_path_factory):
+    """A generic CSV (text, label, topics) made at test time from the first tweets of the shared airline data."""
+    examples = load_airline(shared_dataset("airline_tweets"))[:SUBSET]
+    path = tmp_path_factory.mktemp("train") / "airline_subset.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, ["text", "label", "topics"])
+        writer.writeheader()
+        for e in examples:
+            writer.writerow({"text": e.text, "label": e.label, "topics": ";".join(sorted(e.topics))})
+    return path, examples
+
+
+@pytest.fixture(scope="module")
+def airline_model(airline_csv, tmp_path_factory):
+    path, _ = airline_csv
+    out = tmp_path_factory.mktemp("model")
+    folder, evaluation = train("generic", path, out, folds=3)
+    return folder, evaluation
+
+
+def test_cross_validation_beats_the_rules(airline_model, airline_csv):
+    _, evaluation = airline_model
+    sentiment = evaluation["sentiment"]
+    assert evaluation["n"] == SUBSET and evaluation["folds"] == 3
+    assert sentiment["accuracy"] >= 0.75  # the rule-based scorer reaches about 0.61 on these tweets
+    assert set(evaluation["topics"]) >= {"customer_service", "wait_time", "cancellation"}
+    assert evaluation["topic_f1"]["f1"] >= 0.45
+
+
+def test_model_folder_loads_fast_and_says_what_it_is(airline_model):
+    folder, _ = airline_model
+    started = time.perf_counter()
+    model = load_model(folder)
+    assert time.perf_counter() - started < 2.0  # measured about 0.5 s; the limit leaves room for a busy CI box
+    meta = json.loads((folder / "model.json").read_text())
+    assert meta["dataset"] == "generic" and meta["examples"] == SUBSET and meta["languages"] == ["en"]
+    assert model.covers("en") and not model.covers("it")
+
+
+def test_analyzer_uses_the_model_and_falls_back_to_rules(airline_model):
+    folder, _ = airline_model
+    rules = Analyzer(NlpConfig(languages=["en", "it"]), TopicsConfig())
+    trained = Analyzer(NlpConfig(languages=["en", "it"], model=str(folder)), TopicsConfig())
+    items = [("@united flight delayed again, 3 hours on the tarmac and no info", "en"),
+             ("Servizio pessimo e attesa infinita", "it")]
+    with_model, without = trained.analyze_many(items), rules.analyze_many(items)
+    assert with_model[0].label == "negative" and with_model[0].sentiment != without[0].sentiment
+    assert "wait_time" in {t.topic for t in with_model[0].topics}
+    assert with_model[1] == without[1]  # Italian: the model does not cover it, the rules score it
+
+
+def test_model_in_the_dataflow_via_nlp_model(airline_model, airline_csv, airline_config, tmp_path):
+    from pipeline.backtest import backtest
+
+    folder, _ = airline_model
+    path, examples = airline_csv
+    nlp = airline_config.nlp.model_copy(update={"model": str(folder)})
+    config = airline_config.model_copy(update={"nlp": nlp})
+    source = shared_dataset("airline_tweets") / "Tweets.csv"
+    result = backtest(config, backtest_inputs(config, str(source), "airline"), show_progress=False)
+    assert result.rows["mentions"] == 14_485  # every mention went through the model-backed analyzer
+
+
+def test_star_ratings_are_free_labels():
+    data = training_set("trip_maml_ratings", shared_dataset("trip_maml_it"))
+    reviews = load_trip_maml_ratings(shared_dataset("trip_maml_it"))
+    assert len(data.texts) == len(reviews) == 292 and data.lang == "it"
+    assert data.labels.count("positive") == 109 + 99 and data.labels.count("negative") == 18 + 18
+
+
+def test_train_cli_from_star_ratings_and_errors(tmp_path, capsys):
+    reviews = [json.loads(line) for line in
+               (shared_dataset("trip_maml_it") / "italian_training.json").read_text(encoding="utf-8").splitlines()
+               if line.strip()]
+    texts = [e.text for e in load_trip_maml_ratings(shared_dataset("trip_maml_it"))]
+    rated = tmp_path / "ratings.jsonl"
+    rated.write_text("".join(json.dumps({"text": text, "rating": int(review["ratingOverall"]), "lang": "it"}) + "\n"
+                             for text, review in zip(texts, reviews)), encoding="utf-8")
+    assert main(["train", "--dataset", "generic", str(rated), "--out", str(tmp_path / "m"), "--folds", "3",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n"] == 292 and out["sentiment"]["n"] == 292 and out["sentiment"]["accuracy"] >= 0.6
+    assert json.loads((tmp_path / "m" / "model.json").read_text())["languages"] == ["it"]
+    with pytest.raises(FileNotFoundError, match="repwatch train"):
+        load_model(tmp_path / "nowhere")
