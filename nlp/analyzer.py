@@ -79,8 +79,10 @@ class Analyzer:
         for lang in set(langs):
             positions = [i for i, lg in enumerate(langs) if lg == lang]
             docs = blank_pipeline(lang).pipe(items[i][0] for i in positions)
+            # a model with a sentiment classifier scores its languages itself
+            score = self.model is None or self.model.sentiment is None or not self.model.covers(lang)
             for i, doc in zip(positions, docs):
-                results[i] = self.analyze_doc(doc, lang)
+                results[i] = self.analyze_doc(doc, lang, score)
         analyses = [r for r in results if r is not None]
         if self.model is not None:
             covered = [i for i, lang in enumerate(langs) if self.model.covers(lang)]
@@ -95,30 +97,33 @@ class Analyzer:
         matrix = model.transform(texts)
         overall = model.sentiment_scores(texts, matrix)
         extra_topics = model.topics_of(texts, matrix)
-        snippets = [t.snippet for i in positions for t in analyses[i].topics]
-        snippet_scores = iter(model.sentiment_scores(snippets) if model.sentiment is not None else [])
+        # a topic clause that is the whole mention takes the mention's score; only shorter clauses are rescored
+        snippets = sorted({t.snippet for n, i in enumerate(positions) for t in analyses[i].topics
+                           if t.snippet.strip() != texts[n].strip()})
+        snippet_scores = dict(zip(snippets, model.sentiment_scores(snippets))) if overall else {}
         for n, i in enumerate(positions):
             analysis = analyses[i]
             label, score = overall[n] if overall else (analysis.label, analysis.sentiment)
             topics = []
             for topic in analysis.topics:
-                topic_label, topic_score = next(snippet_scores, (topic.label, topic.sentiment)) \
-                    if model.sentiment is not None else (topic.label, topic.sentiment)
+                topic_label, topic_score = snippet_scores.get(topic.snippet, (label, score)) if overall \
+                    else (topic.label, topic.sentiment)
                 topics.append(TopicSentiment(topic.topic, topic_score, topic_label, topic.snippet))  # type: ignore[arg-type]
             known = {t.topic for t in topics}
             topics += [TopicSentiment(t, score, label, texts[n][:SNIPPET_CHARS])  # type: ignore[arg-type]
                        for t in sorted(extra_topics[n] - known)]
             analyses[i] = Analysis(lang=analysis.lang, sentiment=score, label=label, topics=tuple(topics))  # type: ignore[arg-type]
 
-    def analyze_doc(self, doc: Doc, lang: str) -> Analysis:
+    def analyze_doc(self, doc: Doc, lang: str, score: bool = True) -> Analysis:
+        """With score=False only the topics and their clauses are found (a trained model scores them)."""
         scorer = self.scorers[lang]
-        compound = scorer.score_span(doc[:], self.masked)
+        compound = scorer.score_span(doc[:], self.masked) if score else 0.0
         matches = self.matchers[lang].find(doc)
-        topics = self._topic_sentiments(doc, lang, matches, scorer) if matches else ()
+        topics = self._topic_sentiments(doc, lang, matches, scorer, score) if matches else ()
         return Analysis(lang=lang, sentiment=compound, label=self._label(compound), topics=topics)
 
     def _topic_sentiments(
-        self, doc: Doc, lang: str, matches: list[tuple[str, int, int]], scorer: SpanScorer
+        self, doc: Doc, lang: str, matches: list[tuple[str, int, int]], scorer: SpanScorer, score: bool = True
     ) -> tuple[TopicSentiment, ...]:
         clauses: list[Span] = [c for sent in doc.sents for c in split_clauses(sent, lang)]
         scores: dict[tuple[int, int], float] = {}
@@ -134,7 +139,7 @@ class Analyzer:
             for span in spans:
                 key = (span.start, span.end)
                 if key not in scores:
-                    scores[key] = scorer.score_span(span, self.masked)
+                    scores[key] = scorer.score_span(span, self.masked) if score else 0.0
                 values.append(scores[key])
             mean = sum(values) / len(values)
             snippet = " … ".join(s.text.strip() for s in spans)[:SNIPPET_CHARS]

@@ -73,6 +73,41 @@ def bench_dataflow(airline: Path | None, workers: int, data_dir: str) -> None:
           f"{result.records_read:,} records in {result.seconds:.2f}s = {result.per_second:,.0f} mentions/s")
 
 
+def bench_model(airline: Path, data_dir: str) -> None:
+    """`repwatch train` on the airline tweets (no cross-validation), then the NLP stage and the file dataflow with
+    `nlp.model` set."""
+    from nlp.analyzer import Analyzer
+    from nlp.model import load_model
+    from nlp.training import train
+    from pipeline.backtest import backtest
+    from pipeline.runner import replay_files
+
+    model_dir = Path(data_dir) / "model"
+    started = time.perf_counter()
+    train("airline", airline, model_dir, folds=0)
+    print(f"repwatch train (airline, 14,485 tweets, final fit only): {time.perf_counter() - started:.1f}s; "
+          f"model files {sum(f.stat().st_size for f in model_dir.iterdir()) / 1e6:.1f} MB; "
+          f"load {load_model(model_dir).meta['load_seconds']:.2f}s")
+    config, inputs = _bench_config(airline, data_dir, "bench_model")
+    config = config.model_copy(update={"nlp": config.nlp.model_copy(update={"model": str(model_dir)})})
+    texts = _texts(airline)
+    analyzer = Analyzer(config.nlp, config.topics, config.brands)
+    analyzer.analyze_many([(t, "en") for t in texts[:200]])
+    started = time.perf_counter()
+    for i in range(0, len(texts), 1000):
+        analyzer.analyze_many([(t, "en") for t in texts[i : i + 1000]])
+    elapsed = time.perf_counter() - started
+    print(f"NLP stage with nlp.model (language hint): {len(texts) / elapsed:,.0f} texts/s (1 core)")
+    result = replay_files(config, inputs, show_progress=False)
+    print(f"dataflow with nlp.model, file -> embedded ClickHouse, 1 worker: {result.per_second:,.0f} mentions/s "
+          f"(event-time replay: batches of {config.windows.lateness / 2} of event time)")
+    for label, run_config in (("rules", config.model_copy(update={"nlp": config.nlp.model_copy(update={"model": None})})),
+                              ("nlp.model", config)):
+        outcome = backtest(run_config, inputs, show_progress=False)
+        print(f"backtest ({label}): {outcome.records:,} records in {outcome.seconds:.2f}s = "
+              f"{outcome.records / outcome.seconds:,.0f} mentions/s, {len(outcome.firing())} alerts")
+
+
 def bench_kafka(airline: Path | None, data_dir: str, worker_counts: tuple[int, ...] = (1, 2)) -> None:
     """Kafka (a local Tansu broker) -> dataflow -> embedded ClickHouse, per worker count."""
     from connectors.ingest import KafkaHandoff, read_file
@@ -121,6 +156,8 @@ def main() -> None:
     bench_nlp(texts)
     with tempfile.TemporaryDirectory() as data_dir:  # one embedded ClickHouse path per process
         bench_dataflow(args.airline, args.workers, data_dir)
+        if args.airline and args.airline.is_file():
+            bench_model(args.airline, data_dir)
         if not args.no_kafka:
             bench_kafka(args.airline, data_dir)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

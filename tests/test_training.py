@@ -107,3 +107,16 @@ def test_train_cli_from_star_ratings_and_errors(tmp_path, capsys):
     assert json.loads((tmp_path / "m" / "model.json").read_text())["languages"] == ["it"]
     with pytest.raises(FileNotFoundError, match="repwatch train"):
         load_model(tmp_path / "nowhere")
+
+
+def test_a_topics_only_model_keeps_the_rule_based_sentiment(airline_csv, tmp_path):
+    _, examples = airline_csv
+    path = tmp_path / "topics_only.jsonl"
+    path.write_text("".join(json.dumps({"text": e.text, "topics": sorted(e.topics)}) + "\n" for e in examples),
+                    encoding="utf-8")
+    folder, evaluation = train("generic", path, tmp_path / "m", folds=0)
+    assert load_model(folder).sentiment is None and evaluation == {}
+    rules = Analyzer(NlpConfig(languages=["en"]), TopicsConfig())
+    trained = Analyzer(NlpConfig(languages=["en"], model=str(folder)), TopicsConfig())
+    text = [("Lost my bag again, terrible service", "en")]
+    assert trained.analyze_many(text)[0].sentiment == rules.analyze_many(text)[0].sentiment < 0
