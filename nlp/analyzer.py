@@ -74,7 +74,7 @@ class Analyzer:
 
     def analyze_many(self, items: list[tuple[str, str | None]]) -> list[Analysis]:
         """Batch form: detects languages, then runs spaCy's pipe per language."""
-        langs = [self.languages.detect(text, hint) for text, hint in items]
+        langs = self.languages.detect_many(items)
         results: list[Analysis | None] = [None] * len(items)
         for lang in set(langs):
             positions = [i for i, lg in enumerate(langs) if lg == lang]

@@ -31,3 +31,16 @@ class LanguageDetectorStage:
         if found is None:
             return self.default
         return found.iso_code_639_1.name.lower()
+
+    def detect_many(self, items: list[tuple[str, str | None]]) -> list[str]:
+        """Batch form of detect: texts without a usable hint go to lingua together (its parallel batch call)."""
+        result = [hint if hint in self.languages else None for _text, hint in items]
+        todo = [i for i, lang in enumerate(result) if lang is None]
+        if todo and len(self.languages) == 1:
+            for i in todo:
+                result[i] = self.default
+        elif todo:
+            found = _detector(self.languages).detect_languages_in_parallel_of([items[i][0] for i in todo])
+            for i, language in zip(todo, found):
+                result[i] = language.iso_code_639_1.name.lower() if language is not None else self.default
+        return result  # type: ignore[return-value]

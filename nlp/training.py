@@ -128,8 +128,8 @@ def cross_validate(data: TrainingSet, folds: int = 5, seed: int = 13,
         if progress:
             progress(fold, folds)
     result: dict[str, Any] = {"folds": folds, "n": n, "topics": topic_names}
-    if gold:
-        result["sentiment"] = classification_report(gold, predicted, SENTIMENT_LABELS)
+    if gold:  # macro-F1 over the classes the dataset has (a binary set is scored as binary)
+        result["sentiment"] = classification_report(gold, predicted, [c for c in SENTIMENT_LABELS if c in set(gold)])
     if topic_names:
         result["topic_f1"] = set_f1(gold_topics, predicted_topics)
     if aspect_truth:

@@ -180,3 +180,14 @@ def test_italian_words_outside_our_lexicon_fall_back_to_pattern_stems():
         assert abs(scorer.score_text(f"Il servizio era molto {word}")) > abs(plain)  # intensifier boosts
     assert max(abs(v) for v in load_stem_lexicon().values()) == pytest.approx(3.0)
     assert scorer.score_text("Il servizio era abominevole") == 0.0  # a stem neither lexicon has stays neutral
+
+
+def test_batch_language_detection_matches_one_by_one():
+    from nlp.language import LanguageDetectorStage
+
+    stage = LanguageDetectorStage(["en", "it"], "en")
+    items = [("The staff were rude and we waited an hour", None), ("Il personale era scortese e lento", None),
+             ("ok", "it"), ("Servizio ottimo", "fr"), ("", None)]
+    assert stage.detect_many(items) == [stage.detect(text, hint) for text, hint in items]
+    assert stage.detect_many(items)[:3] == ["en", "it", "it"]
+    assert LanguageDetectorStage(["en"], "en").detect_many(items) == ["en"] * 5
