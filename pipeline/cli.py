@@ -153,7 +153,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from nlp.evaluation.evaluate import evaluate
     from pipeline.report import print_evaluation
 
-    result = evaluate(args.dataset, args.path, lang=args.lang, limit=args.limit, model=args.model)
+    result = evaluate(args.dataset, args.path, lang=args.lang, limit=args.limit, model=args.model,
+                      calibrate=args.calibrate)
     if args.json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:
@@ -300,6 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--limit", type=int, default=None, help="only the first N items")
     evaluation.add_argument("--json", action="store_true", help="print one JSON object")
     evaluation.add_argument("--model", default=None, metavar="DIR", help="evaluate with a `repwatch train` model")
+    evaluation.add_argument("--calibrate", action="store_true",
+                            help="choose nlp.sentiment thresholds on half the items, report on the other half")
     evaluation.set_defaults(func=cmd_eval)
 
     training = sub.add_parser("train", help="fit sentiment and topic models on your labelled data (nlp.model)")

@@ -72,6 +72,16 @@ def print_evaluation(result: dict, console: Console | None = None) -> None:
         other = baseline.get("per_class", {}).get(label, {})
         table.add_row(f"F1 {label}", f"{figures['f1']:.3f}", f"{other.get('f1', 0):.3f}")
     console.print(table)
+    calibration = result.get("calibration")
+    if calibration:
+        test, default = calibration["test"], calibration["test_default_thresholds"]
+        console.print(
+            f"Thresholds chosen on {calibration['train_items']:,} items: negative_threshold "
+            f"{calibration['negative_threshold']}, positive_threshold {calibration['positive_threshold']}. On the other "
+            f"{calibration['test_items']:,}: macro-F1 {test['macro_f1']:.3f} (default thresholds "
+            f"{default['macro_f1']:.3f}), accuracy {test['accuracy']:.3f} ({default['accuracy']:.3f}). "
+            "Put them under nlp.sentiment to use them."
+        )
 
 
 def print_backtest(result: "BacktestResult", config: "RepwatchConfig", console: Console | None = None) -> None:

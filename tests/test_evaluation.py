@@ -110,3 +110,12 @@ def evaluate_loader(kind: str, folder: str) -> list:
     from nlp.evaluation.datasets import LOADERS
 
     return LOADERS[kind](shared_dataset(folder))
+
+
+def test_thresholds_chosen_on_one_half_are_reported_on_the_other():
+    result = evaluate("airline", shared_dataset("airline_tweets"), limit=3000, calibrate=True)
+    calibration = result["calibration"]
+    assert calibration["train_items"] + calibration["test_items"] == 3000
+    assert calibration["negative_threshold"] <= calibration["positive_threshold"]
+    # chosen on the training half, they do at least as well as the defaults on the held-out half, give or take
+    assert calibration["test"]["macro_f1"] >= calibration["test_default_thresholds"]["macro_f1"] - 0.01

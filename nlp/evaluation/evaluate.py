@@ -3,6 +3,7 @@ plain-VADER baseline measured on the same items in the same run."""
 
 from __future__ import annotations
 
+import random
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -42,6 +43,33 @@ def _sentiment(examples: list[Example], analyses: list[Analysis], baseline: list
     result = classification_report(gold, [a.label for a in analyses], SENTIMENT_LABELS)
     result["baseline_vader"] = classification_report(gold, [label_for(c) for c in baseline], SENTIMENT_LABELS)
     return result
+
+
+CALIBRATION_GRID = [round(x / 100, 2) for x in range(-60, 61, 5)]
+
+
+def _label_with(score: float, negative: float, positive: float) -> str:
+    return "positive" if score >= positive else "negative" if score <= negative else "neutral"
+
+
+def calibrate_thresholds(examples: list[Example], analyses: list[Analysis], seed: int = 7) -> dict:
+    """Chooses nlp.sentiment thresholds on a training half (seeded split) by macro-F1, and reports both the
+    default and the chosen thresholds on the other, held-out half."""
+    order = list(range(len(examples)))
+    random.Random(seed).shuffle(order)
+    train, test = order[: len(order) // 2], order[len(order) // 2 :]
+
+    def report(rows: list[int], negative: float, positive: float) -> dict:
+        return classification_report([examples[i].label or "" for i in rows],
+                                     [_label_with(analyses[i].sentiment, negative, positive) for i in rows],
+                                     SENTIMENT_LABELS)
+
+    best = max(((report(train, n, p)["macro_f1"], n, p) for n in CALIBRATION_GRID for p in CALIBRATION_GRID
+                if n <= p), key=lambda item: (item[0], -abs(item[1]), -abs(item[2])))
+    _, negative, positive = best
+    return {"negative_threshold": negative, "positive_threshold": positive, "train_items": len(train),
+            "test_items": len(test), "test": report(test, negative, positive),
+            "test_default_thresholds": report(test, -0.05, 0.05)}
 
 
 def _binary(examples: list[Example], analyses: list[Analysis], baseline: list[float]) -> dict:
@@ -114,7 +142,7 @@ def _aspects(kind: str, examples: list[Example], analyses: list[Analysis], basel
 
 
 def evaluate(kind: str, path: str | Path, lang: str | None = None, limit: int | None = None,
-             model: str | None = None) -> dict:
+             model: str | None = None, calibrate: bool = False) -> dict:
     if kind not in LOADERS:
         raise ValueError(f"unknown dataset kind {kind!r}; expected one of {sorted(LOADERS)}")
     examples = LOADERS[kind](Path(path))
@@ -132,6 +160,8 @@ def evaluate(kind: str, path: str | Path, lang: str | None = None, limit: int | 
         result.update(_sentiment(examples, analyses, baseline))
         if kind == "airline":
             result.update(_topic_recall(examples, analyses))
+        if calibrate:
+            result["calibration"] = calibrate_thresholds(examples, analyses)
     elif kind in BINARY_KINDS:
         result.update(_binary(examples, analyses, baseline))
     elif kind == "vader":
