@@ -81,8 +81,8 @@ def _frequent_topics(topics: list[frozenset[str]]) -> list[str]:
 
 
 def _fit(data: TrainingSet, rows: np.ndarray, topic_names: list[str]) -> TrainedModel:
-    extractor = features().fit([data.texts[i] for i in rows])
-    matrix = extractor.transform([data.texts[i] for i in rows])
+    extractor = features()
+    matrix = extractor.fit_transform([data.texts[i] for i in rows])
     model = TrainedModel(languages=[data.lang], features=extractor)
     labelled = [k for k, i in enumerate(rows) if data.labels[i] is not None]
     if len({data.labels[rows[k]] for k in labelled}) >= 2:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Annotated, Literal
 
@@ -17,6 +17,11 @@ Sensitivity = Literal["fewer", "balanced", "more"]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def repeated(values: list[str]) -> list[str]:
+    """The values that occur more than once, sorted (for "must be unique" config errors)."""
+    return sorted({v for v in values if values.count(v) > 1})
 
 
 @dataclass(frozen=True)
@@ -166,15 +171,19 @@ class AlertsConfig(_Strict):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "AlertsConfig":
-        ids = [r.id for r in self.rules]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        dupes = repeated([r.id for r in self.rules])
         if dupes:
             raise ValueError(f"alert rule ids must be unique; repeated: {', '.join(dupes)}")
-        names = [n.channel_name for n in self.notifiers]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"notifier channels must be distinct; repeated: {', '.join(repeated)} (set `name:`)")
+        channels = repeated([n.channel_name for n in self.notifiers])
+        if channels:
+            raise ValueError(f"notifier channels must be distinct; repeated: {', '.join(channels)} (set `name:`)")
         return self
 
     def preset(self, rule: AnomalyRule) -> Preset:
         return PRESETS[rule.sensitivity or self.sensitivity]
+
+    def effective(self, rule: AnomalyRule) -> Preset:
+        """The rule's preset with every field the rule sets itself taking precedence."""
+        own = {"z": rule.z, "min_mentions": rule.min_mentions, "surge_factor": getattr(rule, "factor", None),
+               "min_drop": getattr(rule, "min_drop", None), "min_shift": getattr(rule, "min_shift", None)}
+        return replace(self.preset(rule), **{k: v for k, v in own.items() if v})

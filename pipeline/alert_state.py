@@ -9,7 +9,7 @@ from typing import Callable
 
 from pipeline.alert_config import AlertsConfig
 from pipeline.alert_gate import AlertGate
-from pipeline.alerts import Alert, Status
+from pipeline.alerts import Alert, Driver, Status
 from pipeline.detectors import BrandBaselines, Check, ShareBaselines, brand_checks, share_checks
 from pipeline.digest import DailyDigest
 from pipeline.explain import build_alert, drivers_for
@@ -64,36 +64,41 @@ class BrandAlertState:
                                  resolve=cfg.resolve, resolve_after=cfg.resolve_after)
 
     def on_window(self, window: BrandWindow, ctx: AlertContext) -> list[Alert]:
+        digest_on = ctx.alerts.digest.enabled
         out: list[Alert] = []
-        if ctx.alerts.digest.enabled and self.digest.is_other_day(window.start):
+        if digest_on and self.digest.is_other_day(window.start):
             out.append(self.digest.finish(window.brand, ctx.database, ctx.topic_name))
             self.digest = DailyDigest(day=window.start.date())
-        elif self.digest.day is None:
+        elif digest_on and self.digest.day is None:
             self.digest.day = window.start.date()
         self.baselines.fill_gap(window.start, ctx.length)
         checks = brand_checks(window, self.baselines, ctx.alerts, ctx.length, ctx.topic_name)
-        drivers = drivers_for(window, self.baselines, ctx.length, ctx.topic_name)
+        drivers: list[tuple[Driver, ...]] = []  # computed once, and only when an alert needs them
 
         def make(check: Check, status: Status) -> Alert:
+            if not drivers:
+                drivers.append(drivers_for(window, self.baselines, ctx.length, ctx.topic_name))
             if check.topic:
                 counts = window.topics.get(check.topic)
                 examples = counts.examples if counts else []
-                topic_drivers = tuple(d for d in drivers if d.topic == check.topic)
+                topic_drivers = tuple(d for d in drivers[0] if d.topic == check.topic)
             else:
-                examples, topic_drivers = window.examples, drivers
+                examples, topic_drivers = window.examples, drivers[0]
             return build_alert(window.brand, check, status, ctx.database, examples=examples, drivers=topic_drivers,
                                extra_metrics={"mentions": float(window.mentions), "negative": float(window.negative)})
 
         fired = self._gate(checks, make, ctx)
         self.baselines.observe(window, ctx.length)
-        self.digest.add_window(window)
-        self.digest.add_alerts(fired)
+        if digest_on:  # otherwise nothing would ever read (or reset) what it collects
+            self.digest.add_window(window)
+            self.digest.add_alerts(fired)
         return out + fired
 
     def on_share(self, result: ShareResult, ctx: AlertContext) -> list[Alert]:
         fired = self._gate(list(result.checks),
                            lambda check, status: build_alert(result.brand, check, status, ctx.database), ctx)
-        self.digest.add_alerts(fired)
+        if ctx.alerts.digest.enabled:
+            self.digest.add_alerts(fired)
         return fired
 
 

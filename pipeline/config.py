@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from connectors.mention import ValidationLimits
-from pipeline.alert_config import TOPIC_RULES, AlertsConfig, NotifierConfig  # noqa: F401 - re-exported
+from pipeline.alert_config import TOPIC_RULES, AlertsConfig, NotifierConfig, repeated  # noqa: F401 - re-exported
 from pipeline.durations import parse_duration
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -345,7 +345,7 @@ class RepwatchConfig(_Strict):
     @model_validator(mode="after")
     def _cross_checks(self) -> "RepwatchConfig":
         names = [b.name for b in self.brands]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        dupes = repeated(names)
         if dupes:
             raise ValueError(f"brand names must be unique; repeated: {', '.join(dupes)}")
         known_topics = {t.id for lang in self.nlp.languages for t in self.topics.for_language(lang)}

@@ -171,8 +171,8 @@ def brand_checks(window: BrandWindow, baselines: BrandBaselines, alerts: AlertsC
                 check(rule, topic, negative >= rule.threshold, rule.severity, "topic_negative", negative, expected,
                       f"{brand}: {negative} negative mentions about {topic_name(topic)} (threshold {rule.threshold})")
         elif isinstance(rule, VolumeSpikeRule):
-            preset = alerts.preset(rule)
-            z_min, min_mentions = rule.z or preset.z, rule.min_mentions or preset.min_mentions
+            limits = alerts.effective(rule)
+            z_min, min_mentions = limits.z, limits.min_mentions
             if rule.scope == "brand":
                 targets = [("", window.mentions, baselines.volume)]
             else:
@@ -187,9 +187,8 @@ def brand_checks(window: BrandWindow, baselines: BrandBaselines, alerts: AlertsC
                       f"{brand}: {value} mentions{about}, {_times(value, expected.mean)}the usual {expected.mean:.1f} "
                       f"(z={z:+.1f}, {expected.basis} baseline)")
         elif isinstance(rule, SentimentDropRule):
-            preset = alerts.preset(rule)
-            z_min, min_mentions = rule.z or preset.z, rule.min_mentions or preset.min_mentions
-            min_drop = rule.min_drop or preset.min_drop
+            limits = alerts.effective(rule)
+            z_min, min_mentions, min_drop = limits.z, limits.min_mentions, limits.min_drop
             expected = baselines.sentiment.expected(window.mentions)
             mean = window.mean_sentiment
             z = expected.z(mean)
@@ -198,9 +197,8 @@ def brand_checks(window: BrandWindow, baselines: BrandBaselines, alerts: AlertsC
                   f"{brand}: mean sentiment {mean:+.2f} over {window.mentions} mentions, against the usual "
                   f"{expected.mean:+.2f} (z={z:+.1f})")
         elif isinstance(rule, TopicSurgeRule):
-            preset = alerts.preset(rule)
-            z_min, min_count = rule.z or preset.z, rule.min_mentions or preset.min_mentions
-            factor = rule.factor or preset.surge_factor
+            limits = alerts.effective(rule)
+            z_min, min_count, factor = limits.z, limits.min_mentions, limits.surge_factor
             for topic in _topics_for(rule, window, baselines):
                 negative = window.topics.get(topic, TopicCounts()).negative
                 expected = baselines.topic_negative_baseline(topic).expected(window.start, length)
@@ -244,9 +242,8 @@ def share_checks(group: str, start: datetime, end: datetime, counts: dict[str, i
     for rule in alerts.rules:
         if not isinstance(rule, ShareOfVoiceRule):
             continue
-        preset = alerts.preset(rule)
-        z_min, min_mentions = rule.z or preset.z, rule.min_mentions or preset.min_mentions
-        min_shift = rule.min_shift or preset.min_shift
+        limits = alerts.effective(rule)
+        z_min, min_mentions, min_shift = limits.z, limits.min_mentions, limits.min_shift
         for brand in brands:
             if not _applies(rule, brand):
                 continue

@@ -30,9 +30,11 @@ class Stages:
                 self.topic_names.setdefault(topic.id, topic.name)
         self.alert_context = AlertContext(config.alerts, config.windows.length, config.sinks.clickhouse.database,
                                           self.topic_name)
+        # competitor group of each brand (share of voice), looked up per mention
+        self.group_by_brand = {b.name: b.competitor_group or "all brands" for b in config.brands}
         self.groups: dict[str, list[str]] = {}
-        for brand in config.brands:
-            self.groups.setdefault(self.group_of(brand.name), []).append(brand.name)
+        for brand, group in self.group_by_brand.items():
+            self.groups.setdefault(group, []).append(brand)
         self.share_of_voice = any(isinstance(r, ShareOfVoiceRule) for r in config.alerts.rules)
 
     @property
@@ -107,8 +109,7 @@ class Stages:
 
     # --- share of voice ----------------------------------------------------------------------------
     def group_of(self, brand: str) -> str:
-        config = next((b for b in self.config.brands if b.name == brand), None)
-        return (config.competitor_group if config and config.competitor_group else "all brands")
+        return self.group_by_brand.get(brand, "all brands")
 
     def fold_group(self, acc: GroupWindow | None, item: BrandMention) -> GroupWindow:
         if acc is None:

@@ -56,7 +56,8 @@ class ExampleSet:
     def add(self, new: Example, limit: int) -> None:
         if limit <= 0:
             return
-        if not any(e.text == new.text for e in self.negative):
+        full = len(self.negative) >= limit
+        if not (full and new >= self.negative[-1]) and not any(e.text == new.text for e in self.negative):
             self.negative = sorted([*self.negative, new])[:limit]
         if new.engagement > 0 and (self.engaged is None or new.engagement > self.engaged.engagement):
             self.engaged = new
@@ -92,15 +93,21 @@ class _Counts:
     def examples(self) -> list[Example]:
         return self.example_set.representative(self.max_examples)
 
-    def _count(self, sentiment: float, label: str, mention: Mention, max_examples: int) -> None:
+    def _count(self, sentiment: float, label: str, example: Example, max_examples: int) -> None:
+        """`example` is the mention as an Example; its sentiment is replaced by this count's (mention or topic)."""
         self.max_examples = max_examples
         self.mentions += 1
         self.sentiment_sum += sentiment
         self.sentiment_sq_sum += sentiment * sentiment
         if label == "negative":
             self.negative += 1
-        example = Example(round(sentiment, 4), mention.id, mention.text[:EXAMPLE_TEXT_CHARS], engagement_of(mention))
-        self.example_set.add(example, max_examples)
+        self.example_set.add(Example(round(sentiment, 4), example.mention_id, example.text, example.engagement),
+                             max_examples)
+
+
+def example_of(mention: Mention) -> Example:
+    """The parts of a mention an Example keeps (text cut once, engagement summed once), sentiment set later."""
+    return Example(0.0, mention.id, mention.text[:EXAMPLE_TEXT_CHARS], engagement_of(mention))
 
 
 @dataclass(kw_only=True)
@@ -126,12 +133,13 @@ class BrandWindow(_Counts):
 
     def add(self, item: BrandMention, max_examples: int) -> "BrandWindow":
         analysis, mention = item.item.analysis, item.item.mention
-        self._count(analysis.sentiment, analysis.label, mention, max_examples)
+        example = example_of(mention)
+        self._count(analysis.sentiment, analysis.label, example, max_examples)
         for topic in analysis.topics:
             counts = self.topics.get(topic.topic)
             if counts is None:
                 counts = self.topics[topic.topic] = TopicCounts()
-            counts._count(topic.sentiment, topic.label, mention, max_examples)
+            counts._count(topic.sentiment, topic.label, example, max_examples)
         if analysis.label == "positive":
             self.positive += 1
         elif analysis.label == "neutral":
@@ -150,5 +158,5 @@ class TopicWindow(_Counts):
     end: datetime
 
     def add(self, item: TopicMention, max_examples: int) -> "TopicWindow":
-        self._count(item.sentiment, item.label, item.item.mention, max_examples)
+        self._count(item.sentiment, item.label, example_of(item.item.mention), max_examples)
         return self

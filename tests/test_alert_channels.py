@@ -61,7 +61,6 @@ class Endpoint:
                     self.end_headers()
                     return
                 endpoint.requests.append((dict(self.headers), json.loads(body)))
-                self.raw_body = body
                 endpoint.last_body = body
                 self.send_response(200)
                 self.end_headers()

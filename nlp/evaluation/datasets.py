@@ -156,6 +156,10 @@ def load_absita(path: Path) -> list[Example]:
     return examples
 
 
+def _json_lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def _trip_sentence(tokens: str) -> str:
     return " ".join(token.rsplit("/", 3)[0] for token in tokens.split(" ") if token)
 
@@ -163,10 +167,7 @@ def _trip_sentence(tokens: str) -> str:
 def load_trip_maml(path: Path) -> list[Example]:
     """Trip-MAML Italian hotel reviews, sentence level: aspect polarity (p/n/x)."""
     examples = []
-    for line in _first(path, "*.json").read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        review = json.loads(line)
+    for review in _json_lines(_first(path, "*.json")):
         for tokens, labels in zip(review["segments"], review["segmentLabels"]):
             categories = {aspect: TRIP_MAML_POLARITY[p] for aspect, p in labels.items() if p in TRIP_MAML_POLARITY}
             examples.append(Example(_trip_sentence(tokens), categories=categories, lang="it"))
@@ -176,10 +177,7 @@ def load_trip_maml(path: Path) -> list[Example]:
 def load_trip_maml_ratings(path: Path) -> list[Example]:
     """Trip-MAML Italian reviews, review level: the overall star rating as the sentiment label."""
     examples = []
-    for line in _first(path, "*.json").read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        review = json.loads(line)
+    for review in _json_lines(_first(path, "*.json")):
         text = " ".join(_trip_sentence(tokens) for tokens in review["segments"])
         examples.append(Example(text, rating_label(float(review["ratingOverall"])), lang="it"))
     return examples
@@ -189,7 +187,7 @@ def load_generic(path: Path) -> list[Example]:
     """JSONL or CSV with a `text` column and a `label` (negative/neutral/positive) or a star `rating` (1-5: 1-2
     negative, 3 neutral, 4-5 positive); optional `topics` (a list, or names separated by ";") and `lang`."""
     if path.suffix.lower() in (".jsonl", ".json"):
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows = _json_lines(path)
     else:
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
