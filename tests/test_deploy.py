@@ -76,3 +76,24 @@ def test_grafana_dashboard_queries_run_on_the_real_schema(demo_config):
         client.query(sql)  # raises on an unknown table or column
     datasource = yaml.safe_load((REPO / "deploy/grafana/provisioning/datasources/clickhouse.yaml").read_text())
     assert datasource["datasources"][0]["jsonData"]["username"] == "repwatch_bi"
+
+
+def test_the_wheel_holds_every_module_and_data_file(tmp_path):
+    """What `pip install .` (the Dockerfile) installs: every module of the four packages and their data."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    # built from a clean copy: a checkout's build/ and *.egg-info can fill in what the configuration leaves out
+    source = tmp_path / "src"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "*.egg-info", ".repwatch-data", "__pycache__", ".pytest_cache", "tests"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=300)
+    [wheel] = tmp_path.glob("repwatch-*.whl")
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    expected = {str(path.relative_to(REPO)) for package in ("pipeline", "connectors", "nlp", "sinks")
+                for path in (REPO / package).rglob("*")
+                if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"}
+    assert expected - shipped == set()
