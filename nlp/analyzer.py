@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from nlp.clauses import split_clauses
 from nlp.language import LanguageDetectorStage
 from nlp.model import TrainedModel, load_model
-from nlp.pipelines import blank_pipeline
+from nlp.pipelines import blank_pipeline, sentence_bounds
 from nlp.sentiment import Label, SpanScorer, label_for
 from nlp.sentiment_en import VaderScorer
 from nlp.sentiment_it import ItalianScorer
+from nlp.token_view import TokenView
 from nlp.topics import TopicMatcher
 from pipeline.config import BrandConfig, NlpConfig, TopicsConfig
 
@@ -117,31 +118,32 @@ class Analyzer:
     def analyze_doc(self, doc: Doc, lang: str, score: bool = True) -> Analysis:
         """With score=False only the topics and their clauses are found (a trained model scores them)."""
         scorer = self.scorers[lang]
-        compound = scorer.score_span(doc[:], self.masked) if score else 0.0
+        view = TokenView.of(doc, self.masked)
+        compound = scorer.score_span(view, 0, len(view)) if score else 0.0
         matches = self.matchers[lang].find(doc)
-        topics = self._topic_sentiments(doc, lang, matches, scorer, score) if matches else ()
+        topics = self._topic_sentiments(view, lang, matches, scorer, compound, score) if matches else ()
         return Analysis(lang=lang, sentiment=compound, label=self._label(compound), topics=topics)
 
     def _topic_sentiments(
-        self, doc: Doc, lang: str, matches: list[tuple[str, int, int]], scorer: SpanScorer, score: bool = True
+        self, view: TokenView, lang: str, matches: list[tuple[str, int, int]], scorer: SpanScorer,
+        compound: float, score: bool = True,
     ) -> tuple[TopicSentiment, ...]:
-        clauses: list[Span] = [c for sent in doc.sents for c in split_clauses(sent, lang)]
-        scores: dict[tuple[int, int], float] = {}
-        per_topic: dict[str, list[Span]] = {}
+        clauses = [c for start, end in sentence_bounds(view.doc) for c in split_clauses(view.lower, start, end, lang)]
+        scores: dict[tuple[int, int], float] = {(0, len(view)): compound}  # a clause that is the whole mention
+        per_topic: dict[str, list[tuple[int, int]]] = {}
         for topic, start, _end in matches:
-            clause = next(c for c in clauses if c.start <= start < c.end)
+            clause = next(c for c in clauses if c[0] <= start < c[1])
             spans = per_topic.setdefault(topic, [])
-            if all(s.start != clause.start for s in spans):
+            if clause not in spans:
                 spans.append(clause)
         results = []
         for topic, spans in per_topic.items():
             values = []
             for span in spans:
-                key = (span.start, span.end)
-                if key not in scores:
-                    scores[key] = scorer.score_span(span, self.masked) if score else 0.0
-                values.append(scores[key])
+                if span not in scores:
+                    scores[span] = scorer.score_span(view, *span) if score else 0.0
+                values.append(scores[span])
             mean = sum(values) / len(values)
-            snippet = " … ".join(s.text.strip() for s in spans)[:SNIPPET_CHARS]
+            snippet = " … ".join(view.doc[start:end].text.strip() for start, end in spans)[:SNIPPET_CHARS]
             results.append(TopicSentiment(topic=topic, sentiment=mean, label=self._label(mean), snippet=snippet))
         return tuple(results)

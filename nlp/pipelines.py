@@ -1,14 +1,20 @@
-"""spaCy blank pipelines per language: tokenizer, sentencizer and a lower-casing lookup lemmatizer."""
+"""spaCy blank pipelines per language (tokenizer and a lower-casing lookup lemmatizer), and sentence splitting
+for the docs that need it."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
 
+import numpy
 import spacy
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.lookups import load_lookups
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
+
+MAX_CACHED = 200_000
 
 
 def _lemma_fixes(lang: str) -> dict[str, str]:
@@ -32,6 +38,7 @@ class LowerLookupLemmatizer:
         self.table = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
         self.fixes = _lemma_fixes(lang)
         self._cache: dict[str, str] = {}
+        self._hash_cache: dict[int, int] = {}  # lower-case form's hash -> its lemma's hash
 
     def lemma(self, lower: str) -> str:
         cached = self._cache.get(lower)
@@ -47,13 +54,24 @@ class LowerLookupLemmatizer:
                 break
             seen.add(following)
             lemma = following
-        if len(self._cache) < 200_000:
+        if len(self._cache) < MAX_CACHED:
             self._cache[lower] = lemma
         return lemma
 
     def __call__(self, doc: Doc) -> Doc:
-        for token in doc:
-            token.lemma_ = self.lemma(token.lower_)
+        # through hashes and arrays: touching each Token object would cost more than the lookups
+        if not len(doc):
+            return doc
+        strings, cache = doc.vocab.strings, self._hash_cache
+        lemmas = []
+        for lower in doc.to_array(LOWER).tolist():
+            lemma = cache.get(lower)
+            if lemma is None:
+                lemma = strings.add(self.lemma(strings[lower]))
+                if len(cache) < MAX_CACHED:
+                    cache[lower] = lemma
+            lemmas.append(lemma)
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))
         return doc
 
 
@@ -66,6 +84,16 @@ def _make_lemmatizer(nlp: Language, name: str) -> LowerLookupLemmatizer:
 def blank_pipeline(lang: str) -> Language:
     """The shared (per process) pipeline for a language code such as 'en' or 'it'."""
     nlp = spacy.blank(lang)
-    nlp.add_pipe("sentencizer")
     nlp.add_pipe("repwatch_lower_lemmatizer")
     return nlp
+
+
+_SENTENCIZER = Sentencizer()
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges of the doc's sentences (spaCy's rule-based sentencizer, run only on the docs that need it)."""
+    if not len(doc):
+        return []
+    _SENTENCIZER(doc)
+    return [(sent.start, sent.end) for sent in doc.sents]

@@ -8,11 +8,11 @@ from functools import lru_cache
 from importlib import resources
 
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from nlp.pipelines import blank_pipeline
-from nlp.sentiment import TokenFilter, visible_text
+from nlp.token_view import TokenView
 
 ALPHA = 15.0  # VADER's normalisation constant
 NEGATORS = frozenset({"not", "no", "never", "n't", "without", "nothing"})
@@ -57,24 +57,24 @@ class VaderScorer:
             self._cached_doc = doc
         return self._cached
 
-    def cue_valence(self, span: Span, masked: TokenFilter | None = None) -> float:
-        """Summed valence of complaint cues in the span, longest match per position, negated cues skipped."""
+    def cue_valence(self, view: TokenView, start: int, end: int) -> float:
+        """Summed valence of complaint cues in tokens [start, end), longest match per position, negated and
+        masked cues skipped."""
         if not self._cues:
             return 0.0
-        doc = span.doc
         total, covered = 0.0, -1
-        for match_id, start, end in self._doc_matches(doc):
-            if start < span.start or end > span.end or start < covered:
+        for match_id, first, last in self._doc_matches(view.doc):
+            if first < start or last > end or first < covered:
                 continue
-            if any(t.lower_ in NEGATORS for t in doc[max(span.start, start - 3) : start]):
+            if any(view.lower[i] in NEGATORS for i in range(max(start, first - 3), first)):
                 continue
-            if masked is not None and any(masked(t) for t in doc[start:end]):
+            if any(view.masked[first:last]):
                 continue
             total += self._cues[self._vocab.strings[match_id]]
-            covered = end
+            covered = last
         return total
 
-    def score_span(self, span: Span, masked: TokenFilter | None = None) -> float:
-        compound = self.score_text(visible_text(span, masked))
-        cues = self.cue_valence(span, masked)
+    def score_span(self, view: TokenView, start: int, end: int) -> float:
+        compound = self.score_text(view.visible_text(start, end))
+        cues = self.cue_valence(view, start, end)
         return compound if cues == 0.0 else to_compound(to_valence(compound) + cues)

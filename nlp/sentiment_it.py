@@ -14,10 +14,8 @@ from importlib import resources
 
 import snowballstemmer
 
-from spacy.tokens import Span
-
 from nlp.pipelines import blank_pipeline
-from nlp.sentiment import TokenFilter, visible_text
+from nlp.token_view import TokenView
 
 NEGATORS = frozenset({"non", "mai", "nessun", "nessuno", "nessuna", "né", "ne'", "niente", "nulla", "neanche", "nemmeno", "neppure", "senza"})
 INTENSIFIERS = {
@@ -122,10 +120,10 @@ class ItalianScorer:
             total += bangs if total > 0 else -bangs
         return normalize(total)
 
-    def score_span(self, span: Span, masked: TokenFilter | None = None) -> float:
-        tokens = [(t.lower_, t.lemma_) for t in span if masked is None or not masked(t)]
-        return self._score_tokens(tokens, visible_text(span, masked))
+    def score_span(self, view: TokenView, start: int, end: int) -> float:
+        tokens = [(view.lower[i], view.lemma[i]) for i in view.visible(start, end)]
+        return self._score_tokens(tokens, view.visible_text(start, end))
 
     def score_text(self, text: str) -> float:
-        doc = self._nlp(text)
-        return self._score_tokens([(t.lower_, t.lemma_) for t in doc], text)
+        view = TokenView.of(self._nlp(text))
+        return self.score_span(view, 0, len(view))

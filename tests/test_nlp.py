@@ -4,7 +4,7 @@ from nlp.analyzer import Analyzer
 from nlp.brands import BrandMatcher
 from nlp.clauses import split_clauses
 from nlp.language import LanguageDetectorStage
-from nlp.pipelines import blank_pipeline
+from nlp.pipelines import blank_pipeline, sentence_bounds
 from nlp.sentiment import label_for
 from nlp.sentiment_it import ItalianScorer
 from pipeline.config import BrandConfig, NlpConfig, TopicsConfig
@@ -49,10 +49,14 @@ def test_contrast_gives_each_topic_its_own_sentiment(analyzer):
 
 
 def test_clause_split_on_contrast_words():
-    doc = blank_pipeline("en")("Nice staff but slow kitchen however cheap")
-    assert [c.text for c in split_clauses(next(doc.sents), "en")] == ["Nice staff", "but slow kitchen", "however cheap"]
-    doc = blank_pipeline("it")("Buono ma caro")
-    assert [c.text for c in split_clauses(next(doc.sents), "it")] == ["Buono", "ma caro"]
+    def clauses(text: str, lang: str) -> list[str]:
+        doc = blank_pipeline(lang)(text)
+        lower = [t.lower_ for t in doc]
+        return [doc[start:end].text for s, e in sentence_bounds(doc) for start, end in split_clauses(lower, s, e, lang)]
+
+    assert clauses("Nice staff but slow kitchen however cheap", "en") == ["Nice staff", "but slow kitchen", "however cheap"]
+    assert clauses("Buono ma caro", "it") == ["Buono", "ma caro"]
+    assert clauses("But great. Slow but fine", "en") == ["But great.", "Slow", "but fine"]
 
 
 @pytest.fixture(scope="module")
