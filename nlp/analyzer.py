@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from nlp.clauses import split_clauses
@@ -50,6 +51,15 @@ def brand_words(brands: list[BrandConfig]) -> frozenset[str]:
     return frozenset(w for w in words if w)
 
 
+def _brand_name_matcher(lang: str, brands: list[BrandConfig]) -> PhraseMatcher:
+    nlp = blank_pipeline(lang)
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    terms = {term for brand in brands for term in (brand.name, *brand.aliases, *brand.hashtags, *brand.handles)}
+    if terms:
+        matcher.add("BRAND", list(nlp.tokenizer.pipe(sorted(terms))))
+    return matcher
+
+
 class Analyzer:
     """Everything the dataflow needs from NLP, built once per worker from config."""
 
@@ -59,11 +69,23 @@ class Analyzer:
         self.languages = LanguageDetectorStage(list(nlp_config.languages), nlp_config.default_language)
         self.matchers = {lang: TopicMatcher(lang, topics.for_language(lang)) for lang in nlp_config.languages}
         self.scorers = {lang: _make_scorer(lang) for lang in nlp_config.languages}
+        self._brand_names = {lang: _brand_name_matcher(lang, brands or []) for lang in nlp_config.languages}
         self.model: TrainedModel | None = load_model(nlp_config.model) if nlp_config.model else None
 
     def masked(self, token: Token) -> bool:
         """Left out of sentiment scoring: @handles, URLs and the watched brands' own words."""
         return token.text.startswith("@") or token.like_url or token.lower_ in self.brand_words
+
+    def _topic_matches(self, doc: Doc, lang: str, view: TokenView) -> list[tuple[str, int, int]]:
+        """Topic phrases found, less those inside a brand's name, an @handle or a URL: they name things, they do
+        not raise a topic ("Pizza Express opened" is not about food; "@united" is not about the crew)."""
+        matches = self.matchers[lang].find(doc)
+        if not matches:
+            return matches
+        names = self._brand_names[lang](doc) if self.brand_words else []
+        named = {i for _, start, end in names for i in range(start, end)}
+        return [(topic, start, end) for topic, start, end in matches
+                if not any(i in named or doc[i].text.startswith("@") or doc[i].like_url for i in range(start, end))]
 
     def _label(self, compound: float) -> Label:
         s = self.config.sentiment
@@ -120,7 +142,7 @@ class Analyzer:
         scorer = self.scorers[lang]
         view = TokenView.of(doc, self.masked)
         compound = scorer.score_span(view, 0, len(view)) if score else 0.0
-        matches = self.matchers[lang].find(doc)
+        matches = self._topic_matches(doc, lang, view)
         topics = self._topic_sentiments(view, lang, matches, scorer, compound, score) if matches else ()
         return Analysis(lang=lang, sentiment=compound, label=self._label(compound), topics=topics)
 

@@ -20,7 +20,7 @@ NEGATORS = frozenset({"not", "no", "never", "n't", "without", "nothing"})
 
 @lru_cache(maxsize=1)
 def load_cues() -> dict[str, float]:
-    text = resources.files("nlp").joinpath("data", "en_complaint_cues.tsv").read_text(encoding="utf-8")
+    text = resources.files("nlp").joinpath("data", "en_experience_cues.tsv").read_text(encoding="utf-8")
     rows = (line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#"))
     return {phrase.strip(): float(valence) for phrase, valence in rows}
 

@@ -24,9 +24,9 @@ from nlp.model import TrainedModel, features, save_model, sentiment_classifier, 
 
 # aspect category -> the repwatch topic a trained model predicts for it (inverse of the evaluation mappings)
 CATEGORY_TOPICS = {
-    "food": "product_quality", "service": "customer_service", "price": "price_value", "ambience": "ambience",
+    "food": "food_drink", "service": "customer_service", "price": "price_value", "ambience": "ambience",
     "cleanliness": "cleanliness", "staff": "staff_friendliness", "value": "price_value",
-    "SERVICE": "customer_service", "CLEANLINESS": "cleanliness", "VALUE": "price_value", "FOOD": "product_quality",
+    "SERVICE": "customer_service", "CLEANLINESS": "cleanliness", "VALUE": "price_value", "FOOD": "food_drink",
 }
 SKIPPED_CATEGORIES = {"anecdotes/miscellaneous", "other", "OTHER", "NOTRELATED"}
 MIN_TOPIC_EXAMPLES = 10

@@ -413,6 +413,17 @@ def default_taxonomy() -> dict[str, list[TopicConfig]]:
         text = resources.files("nlp").joinpath("data", "taxonomy.yaml").read_text(encoding="utf-8")
         raw = yaml.safe_load(text)
         _TAXONOMY_CACHE = {
-            lang: [TopicConfig.model_validate(t) for t in raw.get(lang, [])] for lang in SUPPORTED_LANGUAGES
+            lang: [TopicConfig.model_validate(_with_phrases_file(t)) for t in raw.get(lang, [])]
+            for lang in SUPPORTED_LANGUAGES
         }
     return _TAXONOMY_CACHE
+
+
+def _with_phrases_file(topic: dict) -> dict:
+    """A bundled topic may take more phrases from a word list in nlp/data (one phrase per line, # comments)."""
+    name = topic.get("phrases_file")
+    if not name:
+        return topic
+    text = resources.files("nlp").joinpath("data", name).read_text(encoding="utf-8")
+    listed = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return {**{k: v for k, v in topic.items() if k != "phrases_file"}, "phrases": topic.get("phrases", []) + listed}

@@ -17,7 +17,7 @@ def test_shipped_examples_validate(name):
 def test_demo_config_and_default_taxonomy():
     config = packaged_config("demo")
     required = {"wait_time", "customer_service", "staff_friendliness", "resolution", "availability", "price_value",
-                "product_quality", "delivery", "website_app", "payment", "refund_return", "cleanliness"}
+                "product_quality", "food_drink", "delivery", "website_app", "payment", "refund_return", "cleanliness"}
     for lang in ("en", "it"):
         assert required <= {t.id for t in config.topics.for_language(lang)}
 

@@ -135,16 +135,21 @@ def test_english_sentiment_is_vader_on_the_text(demo_run):
     # brand names and @handles are not scored (they name the brand, they do not judge it)
     terms = sorted({t for b in config.brands for t in (b.name, *b.aliases, *b.handles)}, key=len, reverse=True)
     mask = re.compile("|".join(re.escape(t) for t in terms) + r"|@\w+", re.IGNORECASE)
-    # complaint cues (nlp/data/en_complaint_cues.tsv) only ever push a score down; without one it is plain VADER
-    cue_file = Path(__file__).resolve().parents[1] / "nlp" / "data" / "en_complaint_cues.tsv"
-    cue_words = {w for line in cue_file.read_text().splitlines() if line and not line.startswith("#")
-                 for w in line.split("\t")[0].split()}
+    # experience cues (nlp/data/en_experience_cues.tsv) push a score their own way; without one it is plain VADER
+    cue_file = Path(__file__).resolve().parents[1] / "nlp" / "data" / "en_experience_cues.tsv"
+    cues = [line.split("\t") for line in cue_file.read_text().splitlines() if line and not line.startswith("#")]
+    negative_words = {w for phrase, valence in cues if float(valence) < 0 for w in phrase.split()}
+    positive_words = {w for phrase, valence in cues if float(valence) > 0 for w in phrase.split()}
     english = rows(client, f"SELECT text, sentiment FROM {db}.mentions FINAL WHERE lang = 'en'")
     plain = with_cue = 0
     for text, sentiment in english:
         expected = vader.polarity_scores(mask.sub(" ", text))["compound"]
-        if any(re.search(rf"\b{re.escape(w)}", text.lower()) for w in cue_words):
-            assert sentiment <= expected + 1e-4
+        has = lambda words: any(re.search(rf"\b{re.escape(w)}", text.lower()) for w in words)  # noqa: E731
+        if has(negative_words) or has(positive_words):
+            if not has(positive_words):
+                assert sentiment <= expected + 1e-4
+            elif not has(negative_words):
+                assert sentiment >= expected - 1e-4
             with_cue += 1
         else:
             assert sentiment == pytest.approx(expected, abs=1e-4)

@@ -35,16 +35,34 @@ def test_topics_match_across_inflection_and_case(analyzer, text, lang, topic):
     assert topic in _topics(analyzer.analyze(text, lang))
 
 
+@pytest.mark.parametrize("text", ["The Sushi was heavenly", "Salads were fantastic", "try the lamb shank",
+                                  "great Margaritas and Tacos", "the espresso was burnt"])
+def test_dishes_and_drinks_are_food_topics(analyzer, text):
+    assert "food_drink" in _topics(analyzer.analyze(text, "en"))  # WordNet food names, any inflection or case
+
+
+@pytest.mark.parametrize("text", ["They treat you well", "He eats here every day", "Thanks for helping me",
+                                  "We jammed into the lobby", "Check your feed"])
+def test_verbs_that_are_also_food_nouns_are_not_food(analyzer, text):
+    assert "food_drink" not in _topics(analyzer.analyze(text, "en"))
+
+
+def test_brand_words_are_not_topics():
+    brand = Analyzer(NlpConfig(), TopicsConfig(), [BrandConfig(name="Pizza Express")])
+    assert "food_drink" not in _topics(brand.analyze("Pizza Express opened in my town", "en"))
+    assert "food_drink" in _topics(brand.analyze("Pizza Express: the pizza was cold", "en"))
+
+
 def test_no_topic_in_unrelated_text(analyzer):
     assert analyzer.analyze("Happy birthday to my sister", "en").topics == ()
 
 
 def test_contrast_gives_each_topic_its_own_sentiment(analyzer):
     topics = _topics(analyzer.analyze("The food was delicious but the wait time was horrible.", "en"))
-    assert topics["product_quality"].label == "positive"
+    assert topics["food_drink"].label == "positive"
     assert topics["wait_time"].label == "negative"
     it = _topics(analyzer.analyze("La pizza era ottima ma il tempo di attesa è stato terribile.", "it"))
-    assert it["product_quality"].label == "positive"
+    assert it["food_drink"].label == "positive"
     assert it["wait_time"].label == "negative"
 
 
@@ -153,6 +171,18 @@ def test_complaint_cues_vader_misses(analyzer):
     for text in ("I have been on hold for two hours", "Still waiting for my refund", "They never responded"):
         assert vader.polarity_scores(text)["compound"] > -0.05, text  # VADER sees nothing wrong ...
         assert analyzer.analyze(text, "en").label == "negative", text  # ... we do
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("The service was slow", "negative"), ("Bland, greasy and overpriced", "negative"),
+    ("The pasta was mediocre at best", "negative"), ("Attentive staff, reasonably priced wine", "positive"),
+    ("Tasty and affordable", "positive"),
+])
+def test_quality_cues_vader_has_no_valence_for(analyzer, text, label):
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    assert label_for(SentimentIntensityAnalyzer().polarity_scores(text)["compound"]) != label, text
+    assert analyzer.analyze(text, "en").label == label, text
 
 
 def test_negated_cues_and_cue_free_text_are_plain_vader(analyzer):

@@ -26,6 +26,7 @@ AIRLINE_REASON_TOPICS: dict[str, str] = {
 
 # our topic -> SemEval-2014 restaurant category
 SEMEVAL2014_TOPIC_CATEGORIES: dict[str, str] = {
+    "food_drink": "food",
     "product_quality": "food",
     "customer_service": "service",
     "staff_friendliness": "service",
@@ -57,6 +58,7 @@ TRIP_MAML_TOPIC_ASPECTS: dict[str, str] = {
     "staff_friendliness": "SERVICE",
     "cleanliness": "CLEANLINESS",
     "price_value": "VALUE",
+    "food_drink": "FOOD",
     "product_quality": "FOOD",
 }
 TRIP_MAML_SCORED_ASPECTS = ("SERVICE", "CLEANLINESS", "VALUE", "FOOD")
