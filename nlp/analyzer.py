@@ -9,7 +9,7 @@ from spacy.tokens import Doc, Token
 
 from nlp.clauses import split_clauses
 from nlp.language import LanguageDetectorStage
-from nlp.model import TrainedModel, load_model
+from nlp.model import TrainedModel, load_model, rule_features
 from nlp.pipelines import blank_pipeline, sentence_bounds
 from nlp.sentiment import Label, SpanScorer, label_for
 from nlp.sentiment_en import VaderScorer
@@ -102,10 +102,8 @@ class Analyzer:
         for lang in set(langs):
             positions = [i for i, lg in enumerate(langs) if lg == lang]
             docs = blank_pipeline(lang).pipe(items[i][0] for i in positions)
-            # a model with a sentiment classifier scores its languages itself
-            score = self.model is None or self.model.sentiment is None or not self.model.covers(lang)
             for i, doc in zip(positions, docs):
-                results[i] = self.analyze_doc(doc, lang, score)
+                results[i] = self.analyze_doc(doc, lang)
         analyses = [r for r in results if r is not None]
         if self.model is not None:
             covered = [i for i, lang in enumerate(langs) if self.model.covers(lang)]
@@ -116,39 +114,46 @@ class Analyzer:
     def _apply_model(self, model: TrainedModel, texts: list[str], positions: list[int],
                      analyses: list[Analysis]) -> None:
         """A trained model's sentiment replaces the lexicon's; its topics join the rule-matched ones. A topic
-        found by the rules is scored on its clauses, one found only by the model on the whole mention."""
-        matrix = model.transform(texts)
+        found by the rules is scored on its clauses, one found only by the model on the whole mention. The model
+        reads the rules' own scores and topics as features (nlp.model.rule_features)."""
+        rules = rule_features([analyses[i].sentiment for i in positions],
+                              [{t.topic for t in analyses[i].topics} for i in positions], model.rule_topics)
+        matrix = model.transform(texts, rules)
         overall = model.sentiment_scores(texts, matrix)
         extra_topics = model.topics_of(texts, matrix)
         # a topic clause that is the whole mention takes the mention's score; only shorter clauses are rescored
-        snippets = sorted({t.snippet for n, i in enumerate(positions) for t in analyses[i].topics
-                           if t.snippet.strip() != texts[n].strip()})
-        snippet_scores = dict(zip(snippets, model.sentiment_scores(snippets))) if overall else {}
+        clauses = {(t.snippet, t.topic): t.sentiment for n, i in enumerate(positions) for t in analyses[i].topics
+                   if t.snippet.strip() != texts[n].strip()}
+        keys = sorted(clauses)
+        snippet_scores: dict[tuple[str, str], tuple[str, float]] = {}
+        if overall and keys:
+            clause_rules = rule_features([clauses[k] for k in keys], [{k[1]} for k in keys], model.rule_topics)
+            snippets = [snippet for snippet, _ in keys]
+            scored = model.sentiment_scores(snippets, model.transform(snippets, clause_rules))
+            snippet_scores = dict(zip(keys, scored))
         for n, i in enumerate(positions):
             analysis = analyses[i]
             label, score = overall[n] if overall else (analysis.label, analysis.sentiment)
             topics = []
             for topic in analysis.topics:
-                topic_label, topic_score = snippet_scores.get(topic.snippet, (label, score)) if overall \
-                    else (topic.label, topic.sentiment)
+                fallback = (label, score) if overall else (topic.label, topic.sentiment)
+                topic_label, topic_score = snippet_scores.get((topic.snippet, topic.topic), fallback)
                 topics.append(TopicSentiment(topic.topic, topic_score, topic_label, topic.snippet))  # type: ignore[arg-type]
             known = {t.topic for t in topics}
             topics += [TopicSentiment(t, score, label, texts[n][:SNIPPET_CHARS])  # type: ignore[arg-type]
                        for t in sorted(extra_topics[n] - known)]
             analyses[i] = Analysis(lang=analysis.lang, sentiment=score, label=label, topics=tuple(topics))  # type: ignore[arg-type]
 
-    def analyze_doc(self, doc: Doc, lang: str, score: bool = True) -> Analysis:
-        """With score=False only the topics and their clauses are found (a trained model scores them)."""
+    def analyze_doc(self, doc: Doc, lang: str) -> Analysis:
         scorer = self.scorers[lang]
         view = TokenView.of(doc, self.masked)
-        compound = scorer.score_span(view, 0, len(view)) if score else 0.0
+        compound = scorer.score_span(view, 0, len(view))
         matches = self._topic_matches(doc, lang, view)
-        topics = self._topic_sentiments(view, lang, matches, scorer, compound, score) if matches else ()
+        topics = self._topic_sentiments(view, lang, matches, scorer, compound) if matches else ()
         return Analysis(lang=lang, sentiment=compound, label=self._label(compound), topics=topics)
 
     def _topic_sentiments(
-        self, view: TokenView, lang: str, matches: list[tuple[str, int, int]], scorer: SpanScorer,
-        compound: float, score: bool = True,
+        self, view: TokenView, lang: str, matches: list[tuple[str, int, int]], scorer: SpanScorer, compound: float,
     ) -> tuple[TopicSentiment, ...]:
         clauses = [c for start, end in sentence_bounds(view.doc) for c in split_clauses(view.lower, start, end, lang)]
         scores: dict[tuple[int, int], float] = {(0, len(view)): compound}  # a clause that is the whole mention
@@ -163,7 +168,7 @@ class Analyzer:
             values = []
             for span in spans:
                 if span not in scores:
-                    scores[span] = scorer.score_span(view, *span) if score else 0.0
+                    scores[span] = scorer.score_span(view, *span)
                 values.append(scores[span])
             mean = sum(values) / len(values)
             snippet = " … ".join(view.doc[start:end].text.strip() for start, end in spans)[:SNIPPET_CHARS]

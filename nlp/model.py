@@ -3,6 +3,10 @@ topic classifier, scikit-learn linear models over word and character n-grams, sa
 
 `nlp.model: DIR` makes the Analyzer use them for the languages they were trained on; the rule-based scorer and
 topic matcher remain the fallback (other languages) and the topic clauses still come from the rules.
+
+The models also read the rules' own judgement (`rule_features`): the lexicon compound, split into its positive and
+negative parts, and one indicator per rule-matched topic. The n-grams learn the user's domain; the rule features
+carry negation, intensity and the taxonomy into it, and let a model trained on one dataset transfer to another.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
 
 import joblib
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -22,7 +29,8 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 MODEL_FILE = "model.joblib"
 META_FILE = "model.json"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+RULE_WEIGHT = 3.0  # scale of the rule features against tf-idf values (which are at most 1)
 
 
 def features() -> FeatureUnion:
@@ -43,6 +51,15 @@ def topic_classifier(c: float = 8.0) -> OneVsRestClassifier:
     return OneVsRestClassifier(LogisticRegression(C=c, max_iter=2000, class_weight="balanced"))
 
 
+def rule_features(scores: Sequence[float], topic_sets: Sequence[set[str] | frozenset[str]],
+                  rule_topics: Sequence[str], weight: float = RULE_WEIGHT) -> csr_matrix:
+    """One row per text: [compound, max(compound, 0), min(compound, 0), one 0/1 column per rule topic] x weight."""
+    compound = np.asarray(scores, dtype=float).reshape(-1, 1)
+    indicators = np.array([[1.0 if topic in found else 0.0 for topic in rule_topics] for found in topic_sets],
+                          dtype=float).reshape(len(compound), len(rule_topics))
+    return csr_matrix(weight * np.hstack([compound, np.maximum(compound, 0), np.minimum(compound, 0), indicators]))
+
+
 @dataclass
 class TrainedModel:
     """One feature extractor shared by both classifiers, so a batch of texts is featurised once."""
@@ -53,14 +70,19 @@ class TrainedModel:
     topics: OneVsRestClassifier | None = None
     topic_binarizer: MultiLabelBinarizer | None = None
     topic_threshold: float = 0.5
+    rule_topics: list[str] = field(default_factory=list)  # the rule topics whose indicators the models read
     meta: dict[str, Any] = field(default_factory=dict)
 
     def covers(self, lang: str) -> bool:
         return lang in self.languages
 
-    def transform(self, texts: list[str]) -> Any:
+    def transform(self, texts: list[str], rules: csr_matrix | None = None) -> Any:
+        """Features of texts; `rules` is their `rule_features` (all zeros when not given: n-grams alone)."""
         assert self.features is not None
-        return self.features.transform(texts)
+        ngrams = self.features.transform(texts)
+        if rules is None:
+            rules = csr_matrix((len(texts), 3 + len(self.rule_topics)))
+        return hstack([ngrams, rules]).tocsr()
 
     def sentiment_scores(self, texts: list[str], matrix: Any = None) -> list[tuple[str, float]]:
         """(label, score) per text; score = P(positive) - P(negative), in [-1, 1] like a compound score."""
@@ -88,7 +110,7 @@ def save_model(model: TrainedModel, directory: str | Path) -> Path:
     joblib.dump({"features": model.features, "sentiment": model.sentiment, "topics": model.topics,
                  "topic_binarizer": model.topic_binarizer}, out / MODEL_FILE, compress=3)
     meta = {**model.meta, "format_version": FORMAT_VERSION, "languages": model.languages,
-            "topic_threshold": model.topic_threshold,
+            "topic_threshold": model.topic_threshold, "rule_topics": model.rule_topics,
             "topics": list(model.topic_binarizer.classes_) if model.topic_binarizer is not None else []}
     (out / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return out
@@ -110,4 +132,4 @@ def load_model(directory: str | Path) -> TrainedModel:
     return TrainedModel(languages=list(meta["languages"]), features=parts["features"], sentiment=parts["sentiment"],
                         topics=parts["topics"],
                         topic_binarizer=parts["topic_binarizer"], topic_threshold=float(meta["topic_threshold"]),
-                        meta=meta)
+                        rule_topics=list(meta["rule_topics"]), meta=meta)

@@ -1,8 +1,13 @@
-"""`repwatch train`: labelled examples of a dataset -> a cross-validated, then fully fitted, custom model.
+"""`repwatch train`: labelled examples of one or more datasets -> a cross-validated, then fully fitted, custom
+model.
 
-Which labels train what: sentence sentiment from a dataset's labels (or star ratings); topics from its topic or
-aspect annotations, mapped to repwatch topic ids where the taxonomy has one (nlp/evaluation/labels.py), else
-named after the dataset's aspect.
+Which labels train what: sentence sentiment from a dataset's labels (or star ratings, or VADER's mean human
+ratings); topics from its topic or aspect annotations, mapped to repwatch topic ids where the taxonomy has one
+(nlp/evaluation/labels.py), else named after the dataset's aspect. Several datasets of one language train one model
+(e.g. a general model from review sets, to apply to a stream it has never seen).
+
+Cross-validation scores each held-out fold through the Analyzer, as the dataflow would use the model: sentence
+sentiment, and for aspect data each gold aspect's polarity from its rule-matched clauses (the sentence otherwise).
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from nlp.evaluation.datasets import LOADERS, Example
-from nlp.evaluation.labels import SENTIMENT_LABELS
+from nlp.analyzer import Analysis, Analyzer
+from nlp.evaluation.labels import SENTIMENT_LABELS, vader_rating_label
 from nlp.evaluation.metrics import classification_report, set_f1
-from nlp.model import TrainedModel, features, save_model, sentiment_classifier, topic_classifier
+from nlp.model import TrainedModel, features, rule_features, save_model, sentiment_classifier, topic_classifier
+from pipeline.config import NlpConfig, TopicsConfig
 
 # aspect category -> the repwatch topic a trained model predicts for it (inverse of the evaluation mappings)
 CATEGORY_TOPICS = {
@@ -39,6 +46,7 @@ class TrainingSet:
     topics: list[frozenset[str]]
     aspect_polarity: list[dict[str, str]]  # topic -> gold polarity, for aspect data
     lang: str
+    rules: list[Analysis] | None = None  # the rule-based analysis of each text (rule_analyses fills it)
 
 
 def _topic_for(category: str) -> str | None:
@@ -48,9 +56,8 @@ def _topic_for(category: str) -> str | None:
 
 
 def training_set(kind: str, path: str | Path) -> TrainingSet:
-    if kind not in LOADERS or kind == "vader":
-        raise ValueError(f"cannot train from dataset kind {kind!r}; use one of "
-                         f"{sorted(k for k in LOADERS if k != 'vader')}")
+    if kind not in LOADERS:
+        raise ValueError(f"cannot train from dataset kind {kind!r}; use one of {sorted(LOADERS)}")
     examples: list[Example] = LOADERS[kind](Path(path))
     if not examples:
         raise ValueError(f"no examples found in {path}")
@@ -63,6 +70,8 @@ def training_set(kind: str, path: str | Path) -> TrainingSet:
                 polarity[topic] = value
         topic_set = set(example.topics) | {t for c in example.categories if (t := _topic_for(c))}
         label = example.label
+        if label is None and kind == "vader" and example.score is not None:
+            label = vader_rating_label(example.score)
         if label is None and polarity and len(set(polarity.values())) == 1:
             label = next(iter(polarity.values()))
         texts.append(example.text)
@@ -70,6 +79,31 @@ def training_set(kind: str, path: str | Path) -> TrainingSet:
         topics.append(frozenset(topic_set))
         aspects.append(polarity)
     return TrainingSet(texts, labels, topics, aspects, examples[0].lang)
+
+
+def combined_training_set(datasets: list[tuple[str, str | Path]]) -> TrainingSet:
+    """Several datasets of one language as one training set."""
+    parts = [training_set(kind, path) for kind, path in datasets]
+    languages = {part.lang for part in parts}
+    if len(languages) > 1:
+        raise ValueError(f"datasets in {sorted(languages)}: one model is trained per language; train one model per "
+                         f"language from its own datasets")
+    return TrainingSet([t for p in parts for t in p.texts], [x for p in parts for x in p.labels],
+                       [x for p in parts for x in p.topics], [x for p in parts for x in p.aspect_polarity],
+                       parts[0].lang)
+
+
+def _rule_analyzer(lang: str) -> Analyzer:
+    return Analyzer(NlpConfig(languages=[lang], default_language=lang), TopicsConfig())
+
+
+def rule_analyses(data: TrainingSet, batch: int = 1000) -> list[Analysis]:
+    """The rule-based analysis of every text (computed once; the models read it as features)."""
+    if data.rules is None:
+        analyzer = _rule_analyzer(data.lang)
+        data.rules = [a for i in range(0, len(data.texts), batch)
+                      for a in analyzer.analyze_many([(t, data.lang) for t in data.texts[i : i + batch]])]
+    return data.rules
 
 
 def _frequent_topics(topics: list[frozenset[str]]) -> list[str]:
@@ -80,10 +114,18 @@ def _frequent_topics(topics: list[frozenset[str]]) -> list[str]:
     return sorted(t for t, n in counts.items() if n >= MIN_TOPIC_EXAMPLES)
 
 
+def _rule_matrix(rules: list[Analysis], rows: Any, rule_topics: list[str]) -> Any:
+    return rule_features([rules[i].sentiment for i in rows], [{t.topic for t in rules[i].topics} for i in rows],
+                         rule_topics)
+
+
 def _fit(data: TrainingSet, rows: np.ndarray, topic_names: list[str]) -> TrainedModel:
+    rules = rule_analyses(data)
+    rule_topics = sorted({t.topic for a in rules for t in a.topics})
     extractor = features()
-    matrix = extractor.fit_transform([data.texts[i] for i in rows])
-    model = TrainedModel(languages=[data.lang], features=extractor)
+    extractor.fit([data.texts[i] for i in rows])
+    model = TrainedModel(languages=[data.lang], features=extractor, rule_topics=rule_topics)
+    matrix = model.transform([data.texts[i] for i in rows], _rule_matrix(rules, rows, rule_topics))
     labelled = [k for k, i in enumerate(rows) if data.labels[i] is not None]
     if len({data.labels[rows[k]] for k in labelled}) >= 2:
         model.sentiment = sentiment_classifier().fit(matrix[labelled], [data.labels[rows[k]] for k in labelled])
@@ -98,8 +140,9 @@ def _fit(data: TrainingSet, rows: np.ndarray, topic_names: list[str]) -> Trained
 
 def cross_validate(data: TrainingSet, folds: int = 5, seed: int = 13,
                    progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """k-fold cross-validation of both models: sentiment accuracy / macro-F1, topic (category) F1 and, for aspect
-    data, the polarity accuracy of each gold aspect (the sentence model applied to the sentence)."""
+    """k-fold cross-validation of both models, each fold scored through the Analyzer with the fold's model:
+    sentiment accuracy / macro-F1, topic (category) F1 of the model's topics and, for aspect data, the polarity
+    accuracy of each gold aspect."""
     n = len(data.texts)
     topic_names = _frequent_topics(data.topics)
     has_labels = [i for i in range(n) if data.labels[i] is not None]
@@ -109,22 +152,25 @@ def cross_validate(data: TrainingSet, folds: int = 5, seed: int = 13,
         splits = list(splitter.split(np.zeros(n), split_labels))
     else:
         splits = list(KFold(folds, shuffle=True, random_state=seed).split(np.zeros(n)))
+    analyzer = _rule_analyzer(data.lang)
     gold, predicted, gold_topics, predicted_topics, aspect_truth, aspect_predicted = [], [], [], [], [], []
     for fold, (train, test) in enumerate(splits, start=1):
         model = _fit(data, train, topic_names)
+        analyzer.model = model
         test_texts = [data.texts[i] for i in test]
-        matrix = model.transform(test_texts)
-        scores = model.sentiment_scores(test_texts, matrix) if model.sentiment is not None else [("", 0.0)] * len(test)
-        found = model.topics_of(test_texts, matrix)
-        for i, (label, _), topic_set in zip(test, scores, found):
+        analyses = analyzer.analyze_many([(t, data.lang) for t in test_texts])
+        found = model.topics_of(test_texts, model.transform(
+            test_texts, _rule_matrix(rule_analyses(data), test, model.rule_topics)))
+        for i, analysis, topic_set in zip(test, analyses, found):
             if data.labels[i] is not None:
                 gold.append(data.labels[i])
-                predicted.append(label)
+                predicted.append(analysis.label)
             gold_topics.append({t for t in data.topics[i] if t in topic_names})
             predicted_topics.append(topic_set)
-            for _topic, polarity in data.aspect_polarity[i].items():
+            by_topic = {t.topic: t.label for t in analysis.topics}
+            for topic, polarity in data.aspect_polarity[i].items():
                 aspect_truth.append(polarity)
-                aspect_predicted.append(label)
+                aspect_predicted.append(by_topic.get(topic, analysis.label))
         if progress:
             progress(fold, folds)
     result: dict[str, Any] = {"folds": folds, "n": n, "topics": topic_names}
@@ -139,16 +185,17 @@ def cross_validate(data: TrainingSet, folds: int = 5, seed: int = 13,
     return result
 
 
-def train(kind: str, path: str | Path, out: str | Path, folds: int = 5,
+def train(datasets: list[tuple[str, str | Path]], out: str | Path, folds: int = 5,
           progress: Callable[[int, int], None] | None = None) -> tuple[Path, dict[str, Any]]:
-    data = training_set(kind, path)
+    """Trains on the (kind, path) datasets, all of one language, and saves the model to `out`."""
+    data = combined_training_set(datasets)
     started = time.perf_counter()
     evaluation = cross_validate(data, folds, progress=progress) if folds >= 2 else {}
     model = _fit(data, np.arange(len(data.texts)), _frequent_topics(data.topics))
     if model.sentiment is None and model.topics is None:
-        raise ValueError(f"{path}: nothing to train: no sentiment labels in two classes and no topic with "
-                         f"{MIN_TOPIC_EXAMPLES}+ examples")
-    model.meta = {"dataset": kind, "path": str(path), "examples": len(data.texts),
-                  "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        raise ValueError(f"{', '.join(str(p) for _, p in datasets)}: nothing to train: no sentiment labels in two "
+                         f"classes and no topic with {MIN_TOPIC_EXAMPLES}+ examples")
+    model.meta = {"datasets": [{"kind": kind, "path": str(path)} for kind, path in datasets],
+                  "examples": len(data.texts), "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                   "train_seconds": round(time.perf_counter() - started, 1), "cross_validation": evaluation}
     return save_model(model, out), evaluation

@@ -85,7 +85,7 @@ def bench_model(airline: Path, data_dir: str) -> None:
 
     model_dir = Path(data_dir) / "model"
     started = time.perf_counter()
-    train("airline", airline, model_dir, folds=0)
+    train([("airline", airline)], model_dir, folds=0)
     print(f"repwatch train (airline, 14,485 tweets, final fit only): {time.perf_counter() - started:.1f}s; "
           f"model files {sum(f.stat().st_size for f in model_dir.iterdir()) / 1e6:.1f} MB; "
           f"load {load_model(model_dir).meta['load_seconds']:.2f}s")

@@ -213,10 +213,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     from nlp.training import train
     from pipeline.report import print_training
 
+    datasets = [(args.dataset, args.path), *[(kind, path) for kind, path in args.also or []]]
     with Progress(transient=True, console=err_console) as bar:
-        task = bar.add_task(f"training on {args.path} ({args.folds}-fold cross-validation, then all data)",
-                            total=args.folds or None)
-        out, evaluation = train(args.dataset, args.path, args.out, folds=args.folds,
+        task = bar.add_task(f"training on {', '.join(p for _, p in datasets)} ({args.folds}-fold cross-validation, "
+                            f"then all data)", total=args.folds or None)
+        out, evaluation = train(datasets, args.out, folds=args.folds,
                                 progress=lambda done, total: bar.update(task, completed=done))
     if args.json:
         sys.stdout.write(json.dumps({"model": str(out), **evaluation}) + "\n")
@@ -306,9 +307,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.set_defaults(func=cmd_eval)
 
     training = sub.add_parser("train", help="fit sentiment and topic models on your labelled data (nlp.model)")
-    training.add_argument("--dataset", required=True, choices=sorted(k for k in LOADERS if k != "vader"),
+    training.add_argument("--dataset", required=True, choices=sorted(LOADERS),
                           help="generic: CSV/JSONL with text and label or rating (1-5), optional topics")
     training.add_argument("path", help="the labelled file or folder")
+    training.add_argument("--also", nargs=2, action="append", metavar=("KIND", "PATH"),
+                          help="another dataset of the same language to train on (repeatable)")
     training.add_argument("--out", required=True, metavar="DIR", help="where to write model.joblib and model.json")
     training.add_argument("--folds", type=int, default=5, help="cross-validation folds before the final fit (0: none)")
     training.add_argument("--json", action="store_true", help="print the cross-validation figures as JSON")

@@ -38,7 +38,7 @@ def airline_csv(tmp_path_factory):
 def airline_model(airline_csv, tmp_path_factory):
     path, _ = airline_csv
     out = tmp_path_factory.mktemp("model")
-    folder, evaluation = train("generic", path, out, folds=3)
+    folder, evaluation = train([("generic", path)], out, folds=3)
     return folder, evaluation
 
 
@@ -51,13 +51,13 @@ def test_cross_validation_beats_the_rules(airline_model, airline_csv):
     assert evaluation["topic_f1"]["f1"] >= 0.45
 
 
-def test_model_folder_loads_fast_and_says_what_it_is(airline_model):
+def test_model_folder_loads_fast_and_says_what_it_is(airline_model, airline_csv):
     folder, _ = airline_model
     started = time.perf_counter()
     model = load_model(folder)
     assert time.perf_counter() - started < 2.0  # measured about 0.5 s; the limit leaves room for a busy CI box
     meta = json.loads((folder / "model.json").read_text())
-    assert meta["dataset"] == "generic" and meta["examples"] == SUBSET and meta["languages"] == ["en"]
+    assert meta["datasets"] == [{"kind": "generic", "path": str(airline_csv[0])}] and meta["examples"] == SUBSET and meta["languages"] == ["en"]
     assert model.covers("en") and not model.covers("it")
 
 
@@ -114,9 +114,46 @@ def test_a_topics_only_model_keeps_the_rule_based_sentiment(airline_csv, tmp_pat
     path = tmp_path / "topics_only.jsonl"
     path.write_text("".join(json.dumps({"text": e.text, "topics": sorted(e.topics)}) + "\n" for e in examples),
                     encoding="utf-8")
-    folder, evaluation = train("generic", path, tmp_path / "m", folds=0)
+    folder, evaluation = train([("generic", path)], tmp_path / "m", folds=0)
     assert load_model(folder).sentiment is None and evaluation == {}
     rules = Analyzer(NlpConfig(languages=["en"]), TopicsConfig())
     trained = Analyzer(NlpConfig(languages=["en"], model=str(folder)), TopicsConfig())
     text = [("Lost my bag again, terrible service", "en")]
     assert trained.analyze_many(text)[0].sentiment == rules.analyze_many(text)[0].sentiment < 0
+
+
+def test_rule_features_carry_the_lexicon_score_and_rule_topics():
+    from nlp.model import RULE_WEIGHT, rule_features
+
+    rows = rule_features([0.5, -0.25], [{"wait_time"}, {"baggage", "other"}], ["baggage", "wait_time"]).toarray()
+    assert rows.tolist() == [[RULE_WEIGHT * v for v in (0.5, 0.5, 0.0, 0.0, 1.0)],
+                             [RULE_WEIGHT * v for v in (-0.25, 0.0, -0.25, 1.0, 0.0)]]
+
+
+def test_vader_ground_truth_trains_from_mean_ratings():
+    from nlp.evaluation.datasets import load_vader
+
+    data = training_set("vader", shared_dataset("vader_groundtruth"))
+    ratings = [e.score for e in load_vader(shared_dataset("vader_groundtruth"))]
+    assert len(data.labels) == len(ratings) and None not in data.labels
+    assert data.labels.count("positive") == sum(r >= 0.5 for r in ratings)
+    assert data.labels.count("negative") == sum(r <= -0.5 for r in ratings)
+
+
+def test_several_datasets_of_one_language_train_one_model(tmp_path, capsys):
+    from nlp.evaluation.datasets import load_semeval2014
+
+    semeval = load_semeval2014(shared_dataset("semeval2014_restaurants"))
+    reviews = tmp_path / "reviews.jsonl"  # a second, generic dataset made at test time from the shared tweets
+    reviews.write_text("".join(json.dumps({"text": e.text, "label": e.label}) + "\n"
+                               for e in load_airline(shared_dataset("airline_tweets"))[:500]), encoding="utf-8")
+    assert main(["train", "--dataset", "semeval2014", str(shared_dataset("semeval2014_restaurants")),
+                 "--also", "generic", str(reviews), "--out", str(tmp_path / "m"), "--folds", "0", "--json"]) == 0
+    capsys.readouterr()
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert meta["examples"] == len(semeval) + 500 and [d["kind"] for d in meta["datasets"]] == ["semeval2014",
+                                                                                                 "generic"]
+    italian = tmp_path / "it.jsonl"
+    italian.write_text(json.dumps({"text": "Servizio pessimo", "label": "negative", "lang": "it"}) + "\n")
+    with pytest.raises(ValueError, match="one model is trained per language"):
+        train([("generic", reviews), ("generic", italian)], tmp_path / "mixed", folds=0)

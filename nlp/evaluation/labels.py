@@ -7,6 +7,7 @@
 - SemEval-2016 restaurants, ABSITA 2018, Trip-MAML: aspect mappings below; aspects without a topic are not scored.
 - SemEval-2014 laptops (aspect terms only): a sentence whose aspect terms all share one polarity gets that label.
 - SENTIPOLC 2016, FEEL-IT, MultiEmotions-It: sentence/tweet polarity; mixed and unrelated items are left out.
+- VADER ground truth: mean human ratings; as training labels, positive/negative beyond +-0.5, else neutral.
 """
 
 from __future__ import annotations
@@ -67,6 +68,16 @@ TRIP_MAML_POLARITY = {"p": "positive", "n": "negative", "x": "neutral"}
 # Star ratings as sentiment labels (Trip-MAML reviews; `repwatch train` from ratings uses the same mapping).
 def rating_label(stars: float) -> str:
     return "negative" if stars <= 2 else "neutral" if stars < 4 else "positive"
+
+
+# VADER ground truth: mean human rating (-4..4) as a training label (`repwatch train --dataset vader`); ratings
+# within +-0.5 of zero are neutral.
+VADER_NEUTRAL_RATING = 0.5
+
+
+def vader_rating_label(rating: float) -> str:
+    return "positive" if rating >= VADER_NEUTRAL_RATING else "negative" if rating <= -VADER_NEUTRAL_RATING \
+        else "neutral"
 
 
 # SENTIPOLC 2016 overall polarity flags (opos, oneg); 11 = mixed is left out of 3-class scoring.
