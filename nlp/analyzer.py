@@ -102,8 +102,12 @@ class Analyzer:
         for lang in set(langs):
             positions = [i for i, lg in enumerate(langs) if lg == lang]
             docs = blank_pipeline(lang).pipe(items[i][0] for i in positions)
+            # an n-grams-only model with a sentiment classifier scores its languages itself: the rules only find
+            # the topics and their clauses
+            model = self.model
+            score = model is None or model.sentiment is None or not model.covers(lang) or model.uses_rules
             for i, doc in zip(positions, docs):
-                results[i] = self.analyze_doc(doc, lang)
+                results[i] = self.analyze_doc(doc, lang, score)
         analyses = [r for r in results if r is not None]
         if self.model is not None:
             covered = [i for i, lang in enumerate(langs) if self.model.covers(lang)]
@@ -117,7 +121,8 @@ class Analyzer:
         found by the rules is scored on its clauses, one found only by the model on the whole mention. The model
         reads the rules' own scores and topics as features (nlp.model.rule_features)."""
         rules = rule_features([analyses[i].sentiment for i in positions],
-                              [{t.topic for t in analyses[i].topics} for i in positions], model.rule_topics)
+                              [{t.topic for t in analyses[i].topics} for i in positions], model.rule_topics) \
+            if model.uses_rules else None
         matrix = model.transform(texts, rules)
         overall = model.sentiment_scores(texts, matrix)
         extra_topics = model.topics_of(texts, matrix)
@@ -127,7 +132,8 @@ class Analyzer:
         keys = sorted(clauses)
         snippet_scores: dict[tuple[str, str], tuple[str, float]] = {}
         if overall and keys:
-            clause_rules = rule_features([clauses[k] for k in keys], [{k[1]} for k in keys], model.rule_topics)
+            clause_rules = rule_features([clauses[k] for k in keys], [{k[1]} for k in keys], model.rule_topics) \
+                if model.uses_rules else None
             snippets = [snippet for snippet, _ in keys]
             scored = model.sentiment_scores(snippets, model.transform(snippets, clause_rules))
             snippet_scores = dict(zip(keys, scored))
@@ -144,16 +150,18 @@ class Analyzer:
                        for t in sorted(extra_topics[n] - known)]
             analyses[i] = Analysis(lang=analysis.lang, sentiment=score, label=label, topics=tuple(topics))  # type: ignore[arg-type]
 
-    def analyze_doc(self, doc: Doc, lang: str) -> Analysis:
+    def analyze_doc(self, doc: Doc, lang: str, score: bool = True) -> Analysis:
+        """With score=False only the topics and their clauses are found (a trained model scores them)."""
         scorer = self.scorers[lang]
         view = TokenView.of(doc, self.masked)
-        compound = scorer.score_span(view, 0, len(view))
+        compound = scorer.score_span(view, 0, len(view)) if score else 0.0
         matches = self._topic_matches(doc, lang, view)
-        topics = self._topic_sentiments(view, lang, matches, scorer, compound) if matches else ()
+        topics = self._topic_sentiments(view, lang, matches, scorer, compound, score) if matches else ()
         return Analysis(lang=lang, sentiment=compound, label=self._label(compound), topics=topics)
 
     def _topic_sentiments(
         self, view: TokenView, lang: str, matches: list[tuple[str, int, int]], scorer: SpanScorer, compound: float,
+        score: bool = True,
     ) -> tuple[TopicSentiment, ...]:
         clauses = [c for start, end in sentence_bounds(view.doc) for c in split_clauses(view.lower, start, end, lang)]
         scores: dict[tuple[int, int], float] = {(0, len(view)): compound}  # a clause that is the whole mention
@@ -168,7 +176,7 @@ class Analyzer:
             values = []
             for span in spans:
                 if span not in scores:
-                    scores[span] = scorer.score_span(view, *span)
+                    scores[span] = scorer.score_span(view, *span) if score else 0.0
                 values.append(scores[span])
             mean = sum(values) / len(values)
             snippet = " … ".join(view.doc[start:end].text.strip() for start, end in spans)[:SNIPPET_CHARS]

@@ -71,6 +71,7 @@ class TrainedModel:
     topic_binarizer: MultiLabelBinarizer | None = None
     topic_threshold: float = 0.5
     rule_topics: list[str] = field(default_factory=list)  # the rule topics whose indicators the models read
+    uses_rules: bool = True  # False: n-grams alone (`repwatch train --ngrams-only`), the rules need not score first
     meta: dict[str, Any] = field(default_factory=dict)
 
     def covers(self, lang: str) -> bool:
@@ -80,6 +81,8 @@ class TrainedModel:
         """Features of texts; `rules` is their `rule_features` (all zeros when not given: n-grams alone)."""
         assert self.features is not None
         ngrams = self.features.transform(texts)
+        if not self.uses_rules:
+            return ngrams
         if rules is None:
             rules = csr_matrix((len(texts), 3 + len(self.rule_topics)))
         return hstack([ngrams, rules]).tocsr()
@@ -111,6 +114,7 @@ def save_model(model: TrainedModel, directory: str | Path) -> Path:
                  "topic_binarizer": model.topic_binarizer}, out / MODEL_FILE, compress=3)
     meta = {**model.meta, "format_version": FORMAT_VERSION, "languages": model.languages,
             "topic_threshold": model.topic_threshold, "rule_topics": model.rule_topics,
+            "rule_features": model.uses_rules,
             "topics": list(model.topic_binarizer.classes_) if model.topic_binarizer is not None else []}
     (out / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return out
@@ -132,4 +136,4 @@ def load_model(directory: str | Path) -> TrainedModel:
     return TrainedModel(languages=list(meta["languages"]), features=parts["features"], sentiment=parts["sentiment"],
                         topics=parts["topics"],
                         topic_binarizer=parts["topic_binarizer"], topic_threshold=float(meta["topic_threshold"]),
-                        rule_topics=list(meta["rule_topics"]), meta=meta)
+                        rule_topics=list(meta["rule_topics"]), uses_rules=bool(meta["rule_features"]), meta=meta)

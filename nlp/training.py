@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+from scipy.sparse import hstack
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import MultiLabelBinarizer
 
@@ -119,13 +120,14 @@ def _rule_matrix(rules: list[Analysis], rows: Any, rule_topics: list[str]) -> An
                          rule_topics)
 
 
-def _fit(data: TrainingSet, rows: np.ndarray, topic_names: list[str]) -> TrainedModel:
-    rules = rule_analyses(data)
-    rule_topics = sorted({t.topic for a in rules for t in a.topics})
+def _fit(data: TrainingSet, rows: np.ndarray, topic_names: list[str], use_rules: bool = True) -> TrainedModel:
     extractor = features()
-    extractor.fit([data.texts[i] for i in rows])
-    model = TrainedModel(languages=[data.lang], features=extractor, rule_topics=rule_topics)
-    matrix = model.transform([data.texts[i] for i in rows], _rule_matrix(rules, rows, rule_topics))
+    matrix = extractor.fit_transform([data.texts[i] for i in rows])
+    model = TrainedModel(languages=[data.lang], features=extractor, uses_rules=use_rules)
+    if use_rules:
+        rules = rule_analyses(data)
+        model.rule_topics = sorted({t.topic for a in rules for t in a.topics})
+        matrix = hstack([matrix, _rule_matrix(rules, rows, model.rule_topics)]).tocsr()
     labelled = [k for k, i in enumerate(rows) if data.labels[i] is not None]
     if len({data.labels[rows[k]] for k in labelled}) >= 2:
         model.sentiment = sentiment_classifier().fit(matrix[labelled], [data.labels[rows[k]] for k in labelled])
@@ -139,7 +141,7 @@ def _fit(data: TrainingSet, rows: np.ndarray, topic_names: list[str]) -> Trained
 
 
 def cross_validate(data: TrainingSet, folds: int = 5, seed: int = 13,
-                   progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+                   progress: Callable[[int, int], None] | None = None, use_rules: bool = True) -> dict[str, Any]:
     """k-fold cross-validation of both models, each fold scored through the Analyzer with the fold's model:
     sentiment accuracy / macro-F1, topic (category) F1 of the model's topics and, for aspect data, the polarity
     accuracy of each gold aspect."""
@@ -155,12 +157,12 @@ def cross_validate(data: TrainingSet, folds: int = 5, seed: int = 13,
     analyzer = _rule_analyzer(data.lang)
     gold, predicted, gold_topics, predicted_topics, aspect_truth, aspect_predicted = [], [], [], [], [], []
     for fold, (train, test) in enumerate(splits, start=1):
-        model = _fit(data, train, topic_names)
+        model = _fit(data, train, topic_names, use_rules)
         analyzer.model = model
         test_texts = [data.texts[i] for i in test]
         analyses = analyzer.analyze_many([(t, data.lang) for t in test_texts])
-        found = model.topics_of(test_texts, model.transform(
-            test_texts, _rule_matrix(rule_analyses(data), test, model.rule_topics)))
+        rules = _rule_matrix(rule_analyses(data), test, model.rule_topics) if use_rules else None
+        found = model.topics_of(test_texts, model.transform(test_texts, rules))
         for i, analysis, topic_set in zip(test, analyses, found):
             if data.labels[i] is not None:
                 gold.append(data.labels[i])
@@ -186,12 +188,13 @@ def cross_validate(data: TrainingSet, folds: int = 5, seed: int = 13,
 
 
 def train(datasets: list[tuple[str, str | Path]], out: str | Path, folds: int = 5,
-          progress: Callable[[int, int], None] | None = None) -> tuple[Path, dict[str, Any]]:
-    """Trains on the (kind, path) datasets, all of one language, and saves the model to `out`."""
+          progress: Callable[[int, int], None] | None = None, use_rules: bool = True) -> tuple[Path, dict[str, Any]]:
+    """Trains on the (kind, path) datasets, all of one language, and saves the model to `out`. use_rules=False
+    trains on n-grams alone (the dataflow then skips rule scoring for the model's languages: faster)."""
     data = combined_training_set(datasets)
     started = time.perf_counter()
-    evaluation = cross_validate(data, folds, progress=progress) if folds >= 2 else {}
-    model = _fit(data, np.arange(len(data.texts)), _frequent_topics(data.topics))
+    evaluation = cross_validate(data, folds, progress=progress, use_rules=use_rules) if folds >= 2 else {}
+    model = _fit(data, np.arange(len(data.texts)), _frequent_topics(data.topics), use_rules)
     if model.sentiment is None and model.topics is None:
         raise ValueError(f"{', '.join(str(p) for _, p in datasets)}: nothing to train: no sentiment labels in two "
                          f"classes and no topic with {MIN_TOPIC_EXAMPLES}+ examples")

@@ -138,13 +138,15 @@ def test_english_sentiment_is_vader_on_the_text(demo_run):
     # experience cues (nlp/data/en_experience_cues.tsv) push a score their own way; without one it is plain VADER
     cue_file = Path(__file__).resolve().parents[1] / "nlp" / "data" / "en_experience_cues.tsv"
     cues = [line.split("\t") for line in cue_file.read_text().splitlines() if line and not line.startswith("#")]
-    negative_words = {w for phrase, valence in cues if float(valence) < 0 for w in phrase.split()}
-    positive_words = {w for phrase, valence in cues if float(valence) > 0 for w in phrase.split()}
+    # a phrase as a pattern: its words in order, each as a word prefix (cues match any inflection)
+    pattern = lambda phrase: r"\b" + r"\w*\W+".join(re.escape(w) for w in phrase.split())  # noqa: E731
+    negative_words = {pattern(phrase) for phrase, valence in cues if float(valence) < 0}
+    positive_words = {pattern(phrase) for phrase, valence in cues if float(valence) > 0}
     english = rows(client, f"SELECT text, sentiment FROM {db}.mentions FINAL WHERE lang = 'en'")
     plain = with_cue = 0
     for text, sentiment in english:
         expected = vader.polarity_scores(mask.sub(" ", text))["compound"]
-        has = lambda words: any(re.search(rf"\b{re.escape(w)}", text.lower()) for w in words)  # noqa: E731
+        has = lambda patterns: any(re.search(p, text.lower()) for p in patterns)  # noqa: E731
         if has(negative_words) or has(positive_words):
             if not has(positive_words):
                 assert sentiment <= expected + 1e-4

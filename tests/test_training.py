@@ -157,3 +157,22 @@ def test_several_datasets_of_one_language_train_one_model(tmp_path, capsys):
     italian.write_text(json.dumps({"text": "Servizio pessimo", "label": "negative", "lang": "it"}) + "\n")
     with pytest.raises(ValueError, match="one model is trained per language"):
         train([("generic", reviews), ("generic", italian)], tmp_path / "mixed", folds=0)
+
+
+def test_an_ngrams_only_model_skips_the_rule_features(airline_csv, tmp_path):
+    from nlp.model import rule_features
+
+    path, examples = airline_csv
+    folder, _ = train([("generic", path)], tmp_path / "m", folds=0, use_rules=False)
+    model = load_model(folder)
+    assert not model.uses_rules and json.loads((folder / "model.json").read_text())["rule_features"] is False
+    texts = [e.text for e in examples[:200]]
+    assert model.transform(texts).shape[1] == len(model.features.get_feature_names_out())
+    trained = Analyzer(NlpConfig(languages=["en"], model=str(folder)), TopicsConfig())
+    assert [a.label for a in trained.analyze_many([(t, "en") for t in texts])] == [
+        label for label, _ in model.sentiment_scores(texts)]
+    # a model with rule features reads different values for a text the rules score differently
+    hybrid = load_model(train([("generic", path)], tmp_path / "h", folds=0)[0])
+    rows = hybrid.transform(["late again"], rule_features([-0.6], [{"wait_time"}], hybrid.rule_topics))
+    assert rows.shape[1] == len(hybrid.features.get_feature_names_out()) + 3 + len(hybrid.rule_topics)
+    assert hybrid.sentiment_scores(["late again"], rows) != hybrid.sentiment_scores(["late again"])
