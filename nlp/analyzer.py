@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from nlp.clauses import split_clauses
 from nlp.language import LanguageDetectorStage
 from nlp.model import TrainedModel, load_model, rule_features
-from nlp.pipelines import blank_pipeline, sentence_bounds
+from nlp.pipelines import blank_pipeline
 from nlp.sentiment import Label, SpanScorer, label_for
 from nlp.sentiment_en import VaderScorer
 from nlp.sentiment_it import ItalianScorer
@@ -72,10 +72,6 @@ class Analyzer:
         self._brand_names = {lang: _brand_name_matcher(lang, brands or []) for lang in nlp_config.languages}
         self.model: TrainedModel | None = load_model(nlp_config.model) if nlp_config.model else None
 
-    def masked(self, token: Token) -> bool:
-        """Left out of sentiment scoring: @handles, URLs and the watched brands' own words."""
-        return token.text.startswith("@") or token.like_url or token.lower_ in self.brand_words
-
     def _topic_matches(self, doc: Doc, lang: str, view: TokenView) -> list[tuple[str, int, int]]:
         """Topic phrases found, less those inside a brand's name, an @handle or a URL: they name things, they do
         not raise a topic ("Pizza Express opened" is not about food; "@united" is not about the crew)."""
@@ -85,7 +81,7 @@ class Analyzer:
         names = self._brand_names[lang](doc) if self.brand_words else []
         named = {i for _, start, end in names for i in range(start, end)}
         return [(topic, start, end) for topic, start, end in matches
-                if not any(i in named or doc[i].text.startswith("@") or doc[i].like_url for i in range(start, end))]
+                if not any(i in named or view.handle_or_url[i] for i in range(start, end))]
 
     def _label(self, compound: float) -> Label:
         s = self.config.sentiment
@@ -153,7 +149,7 @@ class Analyzer:
     def analyze_doc(self, doc: Doc, lang: str, score: bool = True) -> Analysis:
         """With score=False only the topics and their clauses are found (a trained model scores them)."""
         scorer = self.scorers[lang]
-        view = TokenView.of(doc, self.masked)
+        view = TokenView.of(doc, self.brand_words)  # @handles, URLs and brand words are not scored
         compound = scorer.score_span(view, 0, len(view)) if score else 0.0
         matches = self._topic_matches(doc, lang, view)
         topics = self._topic_sentiments(view, lang, matches, scorer, compound, score) if matches else ()
@@ -163,7 +159,7 @@ class Analyzer:
         self, view: TokenView, lang: str, matches: list[tuple[str, int, int]], scorer: SpanScorer, compound: float,
         score: bool = True,
     ) -> tuple[TopicSentiment, ...]:
-        clauses = [c for start, end in sentence_bounds(view.doc) for c in split_clauses(view.lower, start, end, lang)]
+        clauses = [c for start, end in view.sentences() for c in split_clauses(view.lower, start, end, lang)]
         scores: dict[tuple[int, int], float] = {(0, len(view)): compound}  # a clause that is the whole mention
         per_topic: dict[str, list[tuple[int, int]]] = {}
         for topic, start, _end in matches:
@@ -179,6 +175,6 @@ class Analyzer:
                     scores[span] = scorer.score_span(view, *span) if score else 0.0
                 values.append(scores[span])
             mean = sum(values) / len(values)
-            snippet = " … ".join(view.doc[start:end].text.strip() for start, end in spans)[:SNIPPET_CHARS]
+            snippet = " … ".join("".join(view.text_with_ws[start:end]).strip() for start, end in spans)[:SNIPPET_CHARS]
             results.append(TopicSentiment(topic=topic, sentiment=mean, label=self._label(mean), snippet=snippet))
         return tuple(results)

@@ -1,5 +1,4 @@
-"""spaCy blank pipelines per language (tokenizer and a lower-casing lookup lemmatizer), and sentence splitting
-for the docs that need it."""
+"""spaCy blank pipelines per language: the tokenizer and a lower-casing lookup lemmatizer."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ import spacy
 from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.lookups import load_lookups
-from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
 MAX_CACHED = 200_000
@@ -86,14 +84,3 @@ def blank_pipeline(lang: str) -> Language:
     nlp = spacy.blank(lang)
     nlp.add_pipe("repwatch_lower_lemmatizer")
     return nlp
-
-
-_SENTENCIZER = Sentencizer()
-
-
-def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
-    """Token ranges of the doc's sentences (spaCy's rule-based sentencizer, run only on the docs that need it)."""
-    if not len(doc):
-        return []
-    _SENTENCIZER(doc)
-    return [(sent.start, sent.end) for sent in doc.sents]

@@ -1,5 +1,11 @@
-"""English sentiment: VADER on sentences, clauses and whole mentions, plus complaint cues VADER misses
-("on hold", "still waiting", "no response", "cancelled") added in VADER's own valence units."""
+"""English sentiment: VADER on sentences, clauses and whole mentions, read the way mentions are written.
+
+- Customer-experience cues VADER has no valence for ("on hold", "still waiting", "no response", "cancelled",
+  "overpriced") are added in VADER's own valence units (nlp/data/en_experience_cues.tsv).
+- VADER entries whose everyday sense in mentions is not an opinion ("please", "help", "yes", "hope", "like",
+  "customer care") score 0 (nlp/data/conversation_rules.yaml).
+- Negated events, stated durations and questions follow the service-conversation rules of nlp.conversation.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,9 @@ from importlib import resources
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
 
+from nlp.conversation import QUESTION_POSITIVE_FACTOR, ConversationRules, pragmatic_words
 from nlp.pipelines import blank_pipeline
 from nlp.token_view import TokenView
 
@@ -35,9 +42,35 @@ def to_compound(valence: float) -> float:
     return valence / math.sqrt(valence * valence + ALPHA)
 
 
+class AsciiFastVader(SentimentIntensityAnalyzer):
+    """VADER with its emoji step skipped for ASCII text, which holds no emoji: vaderSentiment 3.3.2 rebuilds every
+    text character by character to translate emoji, a fifth of its time on short mentions. The scores are the
+    package's own (tests compare them); the rest of the method is the package's, unchanged."""
+
+    def polarity_scores(self, text: str) -> dict[str, float]:
+        if not text.isascii():
+            return super().polarity_scores(text)
+        sentitext = SentiText(text.strip())
+        words = sentitext.words_and_emoticons
+        sentiments: list[float] = []
+        for i, item in enumerate(words):
+            lowered = item.lower()
+            if lowered in BOOSTER_DICT or (lowered == "kind" and i < len(words) - 1 and words[i + 1].lower() == "of"):
+                sentiments.append(0)
+                continue
+            sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
+        sentiments = self._but_check(words, sentiments)
+        return self.score_valence(sentiments, sentitext.text)
+
+
 class VaderScorer:
-    def __init__(self, cues: bool = True) -> None:
-        self._vader = SentimentIntensityAnalyzer()
+    """`conversation=False` gives VADER plus the cues only (no pragmatic words, no conversation rules)."""
+
+    def __init__(self, cues: bool = True, conversation: bool = True) -> None:
+        self._vader = AsciiFastVader()
+        self.rules = ConversationRules.for_language("en") if conversation else None
+        if conversation:
+            self._vader.lexicon.update({word: 0.0 for word in pragmatic_words("en") if word in self._vader.lexicon})
         self._cues = load_cues() if cues else {}
         nlp = blank_pipeline("en")
         self._matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
@@ -50,6 +83,9 @@ class VaderScorer:
     def score_text(self, text: str) -> float:
         return float(self._vader.polarity_scores(text)["compound"])
 
+    def is_opinion_word(self, view: TokenView, i: int) -> bool:
+        return self._vader.lexicon.get(view.lower[i], 0.0) != 0.0
+
     def _doc_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """Cue matches of a whole doc, computed once and reused for every span of it (mention, clauses)."""
         if self._cached_doc is not doc:
@@ -58,8 +94,8 @@ class VaderScorer:
         return self._cached
 
     def cue_valence(self, view: TokenView, start: int, end: int) -> float:
-        """Summed valence of complaint cues in tokens [start, end), longest match per position, negated and
-        masked cues skipped."""
+        """Summed valence of complaint cues in tokens [start, end), longest match per position; negated and
+        masked cues skipped, and complaints only asked about ("is my flight delayed?") too."""
         if not self._cues:
             return 0.0
         total, covered = 0.0, -1
@@ -70,11 +106,21 @@ class VaderScorer:
                 continue
             if any(view.masked[first:last]):
                 continue
-            total += self._cues[self._vocab.strings[match_id]]
+            valence = self._cues[self._vocab.strings[match_id]]
+            if valence < 0 and self.rules is not None and self.rules.asked_about(view, start, end, first):
+                continue
+            total += valence
             covered = last
         return total
 
     def score_span(self, view: TokenView, start: int, end: int) -> float:
-        compound = self.score_text(view.visible_text(start, end))
-        cues = self.cue_valence(view, start, end)
-        return compound if cues == 0.0 else to_compound(to_valence(compound) + cues)
+        rules = self.rules
+        question = rules is not None and rules.is_question(view, start, end)
+        hidden = rules.gratitude_in(view, start, end) if question and rules is not None else ()
+        compound = self.score_text(view.visible_text(start, end, hidden))
+        extra = self.cue_valence(view, start, end)
+        if rules is not None:
+            extra += rules.implicit_valence(view, start, end, self.is_opinion_word)
+        if extra != 0.0:
+            compound = to_compound(to_valence(compound) + extra)
+        return compound * QUESTION_POSITIVE_FACTOR if question and compound > 0 else compound

@@ -1,4 +1,5 @@
-"""Italian sentiment: a lexicon scorer with negation, intensifiers, contrast and emoji, VADER-style.
+"""Italian sentiment: a lexicon scorer with negation, intensifiers, contrast and emoji, VADER-style, plus the
+service-conversation rules of nlp.conversation (negated events, stated durations, questions).
 
 Two lexicons, looked up in order: repwatch's own (nlp/data/it_sentiment.tsv: words, lemmas, emoji) and, for
 words it lacks, the Pattern Italian adjective lexicon by Snowball stem (nlp/data/it_pattern_stems.json, via
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import lru_cache
 from importlib import resources
 
 import snowballstemmer
 
+from nlp.conversation import QUESTION_POSITIVE_FACTOR, ConversationRules
 from nlp.pipelines import blank_pipeline
 from nlp.token_view import TokenView
 
@@ -31,6 +34,9 @@ EXCLAMATION_BOOST = 0.292
 # Pattern polarities are in [-1, 1]; VADER's strongest common words sit near 3 of 4, so 1.0 maps to 3.0.
 PATTERN_SCALE = 3.0
 PATTERN_MIN_POLARITY = 0.1  # weaker entries are mostly neutral words that Pattern scored by context
+LAUGHTER = re.compile(r"^(?:a?(?:h+a+)+h*|xd+)$")  # "ahahah", "hahaha", "ahah", "xddd" (four letters or more)
+LAUGHTER_VALENCE = 1.5
+ELONGATION = re.compile(r"(\w)\1{2,}")  # "bellooo", "grazieee": a letter written three or more times
 
 
 @lru_cache(maxsize=1)
@@ -66,6 +72,7 @@ class ItalianScorer:
         self._stem_cache: dict[str, float | None] = {}
         self._nlp = blank_pipeline("it")
         self._table = self._nlp.get_pipe("repwatch_lower_lemmatizer").table
+        self.rules = ConversationRules.for_language("it")
 
     def _valences(self, tokens: list[tuple[str, str]]) -> float:
         """Sum of valences with negation/intensifier handling; `tokens` are (lower, lemma) pairs."""
@@ -99,7 +106,8 @@ class ItalianScorer:
 
     def _valence(self, lower: str, lemma: str) -> float | None:
         """The word as written, then its direct lemma, then the canonical lemma (which can overshoot:
-        pessimo -> cattivo -> cattivare)."""
+        pessimo -> cattivo -> cattivare); then laughter, then the Pattern stem; an elongated word ("bellooo")
+        is looked up again with its repeated letter written once and twice."""
         for key in (lower, self._table.get(lower, lower), lemma):
             valence = self.lexicon.get(key)
             if valence is not None:
@@ -107,22 +115,34 @@ class ItalianScorer:
         if lower in self._stem_cache:
             return self._stem_cache[lower]
         valence = None
-        if lower.isalpha() and len(lower) > 3 and lower not in NEGATORS and lower not in INTENSIFIERS:
+        if len(lower) >= 4 and LAUGHTER.match(lower) or lower in ("lol", "xd"):
+            valence = LAUGHTER_VALENCE
+        elif lower.isalpha() and len(lower) > 3 and lower not in NEGATORS and lower not in INTENSIFIERS:
             valence = self.stems.get(self._stemmer.stemWord(lower))
+            if valence is None and ELONGATION.search(lower):
+                for replacement in (r"\1", r"\1\1"):
+                    shorter = ELONGATION.sub(replacement, lower)
+                    valence = self._valence(shorter, self._table.get(shorter, shorter))
+                    if valence is not None:
+                        break
         if len(self._stem_cache) < 200_000:
             self._stem_cache[lower] = valence
         return valence
 
-    def _score_tokens(self, tokens: list[tuple[str, str]], text: str) -> float:
-        total = self._valences(tokens)
-        if total != 0.0:
-            bangs = min(text.count("!"), 4) * EXCLAMATION_BOOST
-            total += bangs if total > 0 else -bangs
-        return normalize(total)
+    def is_opinion_word(self, view: TokenView, i: int) -> bool:
+        return bool(self._valence(view.lower[i], view.lemma[i]))
 
     def score_span(self, view: TokenView, start: int, end: int) -> float:
-        tokens = [(view.lower[i], view.lemma[i]) for i in view.visible(start, end)]
-        return self._score_tokens(tokens, view.visible_text(start, end))
+        rules = self.rules
+        question = rules.is_question(view, start, end)
+        hidden = set(rules.gratitude_in(view, start, end)) if question else set()
+        tokens = [(view.lower[i], view.lemma[i]) for i in view.visible(start, end) if i not in hidden]
+        total = self._valences(tokens) + rules.implicit_valence(view, start, end, self.is_opinion_word)
+        if total != 0.0:
+            bangs = min(view.visible_text(start, end).count("!"), 4) * EXCLAMATION_BOOST
+            total += bangs if total > 0 else -bangs
+        compound = normalize(total)
+        return compound * QUESTION_POSITIVE_FACTOR if question and compound > 0 else compound
 
     def score_text(self, text: str) -> float:
         view = TokenView.of(self._nlp(text))

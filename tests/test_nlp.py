@@ -4,9 +4,10 @@ from nlp.analyzer import Analyzer
 from nlp.brands import BrandMatcher
 from nlp.clauses import split_clauses
 from nlp.language import LanguageDetectorStage
-from nlp.pipelines import blank_pipeline, sentence_bounds
+from nlp.pipelines import blank_pipeline
 from nlp.sentiment import label_for
 from nlp.sentiment_it import ItalianScorer
+from nlp.token_view import TokenView
 from pipeline.config import BrandConfig, NlpConfig, TopicsConfig
 
 
@@ -68,9 +69,8 @@ def test_contrast_gives_each_topic_its_own_sentiment(analyzer):
 
 def test_clause_split_on_contrast_words():
     def clauses(text: str, lang: str) -> list[str]:
-        doc = blank_pipeline(lang)(text)
-        lower = [t.lower_ for t in doc]
-        return [doc[start:end].text for s, e in sentence_bounds(doc) for start, end in split_clauses(lower, s, e, lang)]
+        view = TokenView.of(blank_pipeline(lang)(text))
+        return [view.doc[start:end].text for s, e in view.sentences() for start, end in split_clauses(view.lower, s, e, lang)]
 
     assert clauses("Nice staff but slow kitchen however cheap", "en") == ["Nice staff", "but slow kitchen", "however cheap"]
     assert clauses("Buono ma caro", "it") == ["Buono", "ma caro"]

@@ -1,0 +1,131 @@
+"""Service-conversation rules shared by the English and Italian scorers: what a lexicon misses or misreads in a
+mention addressed to, or about, a brand.
+
+- An unmet expectation is a complaint even without an opinion word: a negated event ("I can't check in", "the app
+  doesn't load", "non funziona") adds NEGATED_EVENT_VALENCE once per span. A negated opinion word ("not good") is
+  left to the lexicon's own negation, and fixed phrases ("can't wait", "no problem") are exempt.
+- A stated duration ("2 hours", "a few days", "3 giorni") is nearly always a wait: DURATION_VALENCE once per span.
+- Questions ask, they do not praise: thanks inside a question closes a request and is not scored, and what
+  positive valence is left is scaled by QUESTION_POSITIVE_FACTOR. A problem asked about in a yes/no question ("is
+  my flight delayed?") is not yet a complaint: the negative rules above and the complaint cues skip it.
+
+Word lists per language live in nlp/data/conversation_rules.yaml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Callable
+
+import yaml
+
+from nlp.token_view import TokenView
+
+NEGATED_EVENT_VALENCE = -1.0
+DURATION_VALENCE = -1.0
+QUESTION_POSITIVE_FACTOR = 0.2
+NEGATION_REACH = 3  # tokens after a negator that it governs
+SENTENCE_END = frozenset({".", "!", "?"})
+
+OpinionWord = Callable[[TokenView, int], bool]  # whether the scorer's lexicon has a valence for token i
+
+
+@lru_cache(maxsize=1)
+def _rules_file() -> dict:
+    return yaml.safe_load(resources.files("nlp").joinpath("data", "conversation_rules.yaml").read_text(encoding="utf-8"))
+
+
+def pragmatic_words(lang: str) -> frozenset[str]:
+    """Words a general-purpose lexicon scores as opinions that, in mentions, mostly are not (English only)."""
+    groups = _rules_file().get(lang, {}).get("pragmatic_words", {})
+    return frozenset(word for words in groups.values() for word in words)
+
+
+def _ends_sentence(token: str) -> bool:
+    return token in SENTENCE_END or token[:1] in SENTENCE_END
+
+
+@dataclass(frozen=True)
+class ConversationRules:
+    negators: frozenset[str]
+    negation_exempt: frozenset[str]
+    duration_units: frozenset[str]
+    duration_counts: frozenset[str]
+    gratitude: frozenset[str]
+    question_openers: frozenset[str]
+    time_reference_before: frozenset[str]
+    time_reference_after: frozenset[str]
+
+    @classmethod
+    @lru_cache(maxsize=None)
+    def for_language(cls, lang: str) -> ConversationRules:
+        rules = _rules_file().get(lang, {})
+        words = [frozenset(str(w) for w in rules.get(key, ())) for key in (
+            "negators", "negation_exempt", "duration_units", "duration_counts", "gratitude", "question_openers")]
+        references = rules.get("time_references", {})
+        return cls(*words, frozenset(references.get("before", ())), frozenset(references.get("after", ())))
+
+    @staticmethod
+    def is_question(view: TokenView, start: int, end: int) -> bool:
+        return any("?" in view.lower[i] for i in range(start, end))
+
+    def gratitude_in(self, view: TokenView, start: int, end: int) -> list[int]:
+        return [i for i in range(start, end) if view.lower[i] in self.gratitude]
+
+    def asked_about(self, view: TokenView, start: int, end: int, position: int) -> bool:
+        """Whether the token at `position` sits in a yes/no question: its sentence opens with a question opener
+        (masked words and punctuation skipped) and ends with a question mark."""
+        if not self.question_openers:
+            return False
+        first = start
+        for i in range(position - 1, start - 1, -1):
+            if _ends_sentence(view.lower[i]):
+                first = i + 1
+                break
+        while first < position and (view.masked[first] or not view.lower[first].isalpha()):
+            first += 1
+        if first >= end or view.lower[first] not in self.question_openers:
+            return False
+        for i in range(position, end):
+            token = view.lower[i]
+            if "?" in token:
+                return True
+            if _ends_sentence(token):
+                return False
+        return False
+
+    def implicit_valence(self, view: TokenView, start: int, end: int, is_opinion_word: OpinionWord) -> float:
+        """Valence of the span's negated events and stated durations, each counted at most once."""
+        return self._negated_event(view, start, end, is_opinion_word) + self._duration(view, start, end)
+
+    def _negated_event(self, view: TokenView, start: int, end: int, is_opinion_word: OpinionWord) -> float:
+        lower, lemma = view.lower, view.lemma
+        for i in range(start, end):
+            if view.masked[i] or (lower[i] not in self.negators and lemma[i] not in self.negators):
+                continue
+            governed = range(i + 1, min(end, i + 1 + NEGATION_REACH))
+            if any(lemma[j] in self.negation_exempt or lower[j] in self.negation_exempt for j in governed):
+                continue
+            if any(is_opinion_word(view, j) for j in governed):
+                continue  # "not good": the lexicon's own negation scores it
+            if self.asked_about(view, start, end, i):
+                continue
+            return NEGATED_EVENT_VALENCE
+        return 0.0
+
+    def _duration(self, view: TokenView, start: int, end: int) -> float:
+        lower, lemma = view.lower, view.lemma
+        for i in range(start + 1, end):
+            if lemma[i] not in self.duration_units and lower[i] not in self.duration_units:
+                continue
+            before = lower[i - 1]
+            if not (before[:1].isdigit() or before in self.duration_counts):
+                continue
+            if (i >= start + 2 and lower[i - 2] in self.time_reference_before) or \
+                    (i + 1 < end and lower[i + 1] in self.time_reference_after):
+                continue  # "in 2 hours", "3 days ago": a point in time
+            if not self.asked_about(view, start, end, i):
+                return DURATION_VALENCE
+        return 0.0

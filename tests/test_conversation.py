@@ -1,0 +1,154 @@
+"""Service-conversation rules (nlp.conversation) in both scorers, the pragmatic words, Italian laughter and
+elongation, and the speed paths that must not change results (ASCII VADER, view-based sentences, two-pass
+language detection)."""
+
+from __future__ import annotations
+
+import pytest
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from nlp.analyzer import Analyzer
+from nlp.conversation import DURATION_VALENCE, NEGATED_EVENT_VALENCE, ConversationRules
+from nlp.pipelines import blank_pipeline
+from nlp.sentiment_en import AsciiFastVader, VaderScorer, to_compound
+from nlp.sentiment_it import ItalianScorer
+from nlp.token_view import TokenView
+from pipeline.config import NlpConfig, TopicsConfig
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(NlpConfig(), TopicsConfig())
+
+
+@pytest.fixture(scope="module")
+def vader() -> SentimentIntensityAnalyzer:
+    return SentimentIntensityAnalyzer()
+
+
+def _view(text: str, lang: str = "en") -> TokenView:
+    return TokenView.of(blank_pipeline(lang)(text))
+
+
+@pytest.mark.parametrize("text", ["I can't check in", "The app doesn't load on my phone", "They never called back",
+                                  "We cannot get through to anyone", "I didn't get my boarding pass"])
+def test_negated_events_are_complaints(analyzer, vader, text):
+    assert vader.polarity_scores(text)["compound"] == 0.0  # no opinion word for VADER
+    assert analyzer.analyze(text, "en").sentiment == pytest.approx(to_compound(NEGATED_EVENT_VALENCE), abs=1e-3)
+
+
+@pytest.mark.parametrize("text", ["I can't wait for my trip", "No problem at all", "Don't worry about it"])
+def test_fixed_phrases_with_a_negator_are_not_complaints(analyzer, text):
+    assert analyzer.analyze(text, "en").label != "negative"
+
+
+def test_negated_opinion_words_are_left_to_vader(analyzer, vader):
+    for text in ("The crew was not friendly", "The seat was not bad at all"):
+        assert analyzer.analyze(text, "en").sentiment == pytest.approx(vader.polarity_scores(text)["compound"], abs=1e-4)
+
+
+def test_a_negated_event_counts_once_per_span():
+    rules, view = ConversationRules.for_language("en"), _view("I can't log in and I can't pay")
+    assert rules.implicit_valence(view, 0, len(view), lambda v, i: False) == NEGATED_EVENT_VALENCE
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("We sat on the plane for 3 hours", DURATION_VALENCE), ("waited a few days for a reply", DURATION_VALENCE),
+    ("My flight leaves in 2 hours", 0.0), ("I booked it 3 weeks ago", 0.0), ("Hours of fun", 0.0),
+])
+def test_stated_durations_are_waits_but_points_in_time_are_not(text, expected):
+    rules, view = ConversationRules.for_language("en"), _view(text)
+    assert rules.implicit_valence(view, 0, len(view), lambda v, i: False) == expected
+
+
+def test_problems_asked_about_in_yes_no_questions_are_not_yet_complaints(analyzer):
+    rules = ConversationRules.for_language("en")
+    asked, told = _view("@united is my flight cancelled?"), _view("my flight is cancelled.")
+    assert rules.asked_about(asked, 0, len(asked), 4)
+    assert not rules.asked_about(told, 0, len(told), 3)
+    assert not rules.asked_about(_view("why is my flight cancelled?"), 0, 5, 4)  # a why-question complains
+    # "overbooked" is a complaint cue VADER lacks; VADER's own words ("cancelled") keep VADER's valence
+    assert analyzer.analyze("Is the flight to Boston overbooked?", "en").label == "neutral"
+    assert analyzer.analyze("The flight to Boston is overbooked.", "en").label == "negative"
+    assert analyzer.analyze("Why is the flight to Boston overbooked?", "en").label == "negative"
+
+
+def test_thanks_in_a_question_closes_a_request(analyzer):
+    request = analyzer.analyze("Can I change my seat? Thanks!", "en")
+    praise = analyzer.analyze("Thanks for the smooth flight!", "en")
+    assert request.label == "neutral" and praise.label == "positive"
+
+
+def test_positive_valence_in_questions_is_damped(vader):
+    scorer, text = VaderScorer(), "Is the lounge nice?"
+    view = _view(text)
+    assert scorer.score_span(view, 0, len(view)) == pytest.approx(0.2 * vader.polarity_scores(text)["compound"])
+
+
+@pytest.mark.parametrize("text", ["Please help me with my booking", "Yes, I hope so", "Like I said, gate 12",
+                                  "I called customer care", "Is there a free shuttle"])
+def test_pragmatic_words_are_not_opinions(analyzer, vader, text):
+    assert vader.polarity_scores(text)["compound"] > 0.05  # VADER reads praise into them ...
+    assert analyzer.analyze(text, "en").label == "neutral"  # ... there is none
+    assert VaderScorer(conversation=False).score_span(_view(text), 0, len(_view(text))) > 0.05  # the switch
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("You guys rock!", "positive"), ("What a joke.", "negative"), ("Thanks for nothing", "negative"),
+    ("Can't wait to fly again!", "positive"), ("Total nightmare", "negative"),
+])
+def test_social_media_idioms(analyzer, text, label):
+    assert analyzer.analyze(text, "en").label == label
+
+
+@pytest.fixture(scope="module")
+def italian() -> ItalianScorer:
+    return ItalianScorer()
+
+
+def test_italian_negated_events_durations_and_questions(italian):
+    assert italian.score_text("Oggi è martedì") == 0.0
+    assert italian.score_text("L'app non funziona") < -0.05  # a negated event
+    assert italian.score_text("Non vedo l'ora di partire") >= 0.0  # "non vedo l'ora" is eager, not a complaint
+    assert italian.score_text("Aspetto da 3 giorni") < -0.05  # a stated duration
+    assert italian.score_text("Parto tra 3 giorni") == 0.0  # a point in time
+    assert italian.score_text("Il volo è stato cancellato") < -0.05
+    assert italian.score_text("Potete aiutarmi a cambiare il volo? Grazie") == 0.0  # thanks closing a request
+    assert italian.score_text("Grazie per l'aiuto!") > 0.05
+
+
+def test_italian_laughter_elongation_and_slang(italian):
+    assert italian.score_text("ahahahah") > 0.05 and italian.score_text("hahaha") > 0.05
+    assert italian.score_text("ha detto di sì") == 0.0  # "ha" is a verb, not laughter
+    assert italian.score_text("bellooo") == italian.score_text("bello")
+    assert italian.score_text("che cagata") < -0.3 and italian.score_text("vergognatevi") < -0.3
+    assert italian.score_text("un capolavoro 💖") > 0.5
+
+
+def test_ascii_fast_vader_scores_as_vader(vader):
+    fast = AsciiFastVader()
+    for text in ("The food was GREAT!!! but the service, not so much :(", "kind of ok I guess", "No. Never again",
+                 "Nice 😍 flight", "", "   spaced   out   ", "It isn't horrible, it's the worst"):
+        assert fast.polarity_scores(text) == vader.polarity_scores(text), text
+
+
+def test_view_sentences_follow_spacy_sentencizer():
+    from spacy.pipeline import Sentencizer
+
+    for text in ("Hi. How are you?! Fine...", "No punctuation at all", "Wait!!! What?", "", "One. (Two.) Three"):
+        doc = blank_pipeline("en")(text)
+        expected = [(s.start, s.end) for s in Sentencizer()(blank_pipeline("en")(text)).sents] if len(doc) else []
+        assert TokenView.of(doc).sentences() == expected, text
+
+
+@pytest.mark.shared
+def test_two_pass_language_detection_on_shared_tweets():
+    from nlp.evaluation.datasets import load_airline, load_sentipolc
+    from nlp.language import LanguageDetectorStage
+    from tests.conftest import shared_dataset
+
+    english = [e.text for e in load_airline(shared_dataset("airline_tweets"))[:500]]
+    italian = [e.text for e in load_sentipolc(shared_dataset("sentipolc2016"))[:500]]
+    found = LanguageDetectorStage(["en", "it"], "en").detect_many([(t, None) for t in english + italian])
+    correct = sum(lang == "en" for lang in found[:500]) + sum(lang == "it" for lang in found[500:])
+    assert correct / 1000 >= 0.98
