@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from nlp.clauses import split_clauses
 from nlp.language import LanguageDetectorStage
-from nlp.model import TrainedModel, load_model, rule_features
 from nlp.pipelines import blank_pipeline
 from nlp.sentiment import Label, SpanScorer, label_for
 from nlp.sentiment_en import VaderScorer
@@ -17,6 +17,9 @@ from nlp.sentiment_it import ItalianScorer
 from nlp.token_view import TokenView
 from nlp.topics import TopicMatcher
 from pipeline.config import BrandConfig, NlpConfig, TopicsConfig
+
+if TYPE_CHECKING:  # scikit-learn is imported only when a trained model is configured (it takes seconds)
+    from nlp.model import TrainedModel
 
 SNIPPET_CHARS = 240
 
@@ -70,7 +73,11 @@ class Analyzer:
         self.matchers = {lang: TopicMatcher(lang, topics.for_language(lang)) for lang in nlp_config.languages}
         self.scorers = {lang: _make_scorer(lang) for lang in nlp_config.languages}
         self._brand_names = {lang: _brand_name_matcher(lang, brands or []) for lang in nlp_config.languages}
-        self.model: TrainedModel | None = load_model(nlp_config.model) if nlp_config.model else None
+        self.model: TrainedModel | None = None
+        if nlp_config.model:
+            from nlp.model import load_model
+
+            self.model = load_model(nlp_config.model)
 
     def _topic_matches(self, doc: Doc, lang: str, view: TokenView) -> list[tuple[str, int, int]]:
         """Topic phrases found, less those inside a brand's name, an @handle or a URL: they name things, they do
@@ -116,6 +123,8 @@ class Analyzer:
         """A trained model's sentiment replaces the lexicon's; its topics join the rule-matched ones. A topic
         found by the rules is scored on its clauses, one found only by the model on the whole mention. The model
         reads the rules' own scores and topics as features (nlp.model.rule_features)."""
+        from nlp.model import rule_features
+
         rules = rule_features([analyses[i].sentiment for i in positions],
                               [{t.topic for t in analyses[i].topics} for i in positions], model.rule_topics) \
             if model.uses_rules else None

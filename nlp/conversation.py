@@ -57,6 +57,7 @@ class ConversationRules:
     question_openers: frozenset[str]
     time_reference_before: frozenset[str]
     time_reference_after: frozenset[str]
+    opinion_only_after: dict[str, frozenset[str]]
 
     @classmethod
     @lru_cache(maxsize=None)
@@ -65,7 +66,9 @@ class ConversationRules:
         words = [frozenset(str(w) for w in rules.get(key, ())) for key in (
             "negators", "negation_exempt", "duration_units", "duration_counts", "gratitude", "question_openers")]
         references = rules.get("time_references", {})
-        return cls(*words, frozenset(references.get("before", ())), frozenset(references.get("after", ())))
+        only_after = {word: frozenset(str(w) for w in after) for word, after in rules.get("opinion_only_after", {}).items()}
+        return cls(*words, frozenset(references.get("before", ())), frozenset(references.get("after", ())),
+                   only_after)
 
     @staticmethod
     def is_question(view: TokenView, start: int, end: int) -> bool:
@@ -73,6 +76,12 @@ class ConversationRules:
 
     def gratitude_in(self, view: TokenView, start: int, end: int) -> list[int]:
         return [i for i in range(start, end) if view.lower[i] in self.gratitude]
+
+    def not_opinions(self, view: TokenView, start: int, end: int) -> list[int]:
+        """Positions of opinion_only_after words that do not follow one of their listed words ("looks like")."""
+        only_after = self.opinion_only_after
+        return [i for i in range(start, end)
+                if view.lower[i] in only_after and (i == 0 or view.lower[i - 1] not in only_after[view.lower[i]])]
 
     def asked_about(self, view: TokenView, start: int, end: int, position: int) -> bool:
         """Whether the token at `position` sits in a yes/no question: its sentence opens with a question opener

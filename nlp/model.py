@@ -48,7 +48,8 @@ def sentiment_classifier(c: float = 4.0) -> LogisticRegression:
 
 
 def topic_classifier(c: float = 8.0) -> OneVsRestClassifier:
-    return OneVsRestClassifier(LogisticRegression(C=c, max_iter=2000, class_weight="balanced"))
+    """One logistic regression per topic, fitted in parallel on all cores."""
+    return OneVsRestClassifier(LogisticRegression(C=c, max_iter=2000, class_weight="balanced"), n_jobs=-1)
 
 
 def rule_features(scores: Sequence[float], topic_sets: Sequence[set[str] | frozenset[str]],

@@ -9,7 +9,7 @@ import numpy
 import spacy
 from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
-from spacy.lookups import load_lookups
+from spacy.util import load_language_data, registry
 from spacy.tokens import Doc
 
 MAX_CACHED = 200_000
@@ -19,6 +19,15 @@ def _lemma_fixes(lang: str) -> dict[str, str]:
     text = resources.files("nlp").joinpath("data", "lemma_fixes.tsv").read_text(encoding="utf-8")
     rows = (line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#"))
     return {form: lemma for code, form, lemma in rows if code == lang}
+
+
+@lru_cache(maxsize=None)
+def lemma_table(lang: str) -> dict[str, str]:
+    """spacy-lookups-data's lemma lookup table for a language as a plain dict (spaCy's Lookups would hash all of
+    its entries into a Table first: about a second per language at start-up)."""
+    if lang not in registry.lookups:
+        raise ValueError(f"spacy-lookups-data has no tables for language {lang!r}")
+    return load_language_data(registry.lookups.get(lang)["lemma_lookup"])
 
 
 class LowerLookupLemmatizer:
@@ -33,7 +42,7 @@ class LowerLookupLemmatizer:
     MAX_HOPS = 4
 
     def __init__(self, lang: str) -> None:
-        self.table = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
+        self.table = lemma_table(lang)
         self.fixes = _lemma_fixes(lang)
         self._cache: dict[str, str] = {}
         self._hash_cache: dict[int, int] = {}  # lower-case form's hash -> its lemma's hash

@@ -115,8 +115,13 @@ class VaderScorer:
 
     def score_span(self, view: TokenView, start: int, end: int) -> float:
         rules = self.rules
-        question = rules is not None and rules.is_question(view, start, end)
-        hidden = rules.gratitude_in(view, start, end) if question and rules is not None else ()
+        hidden: set[int] = set()
+        question = False
+        if rules is not None:
+            hidden.update(rules.not_opinions(view, start, end))
+            question = rules.is_question(view, start, end)
+            if question:
+                hidden.update(rules.gratitude_in(view, start, end))
         compound = self.score_text(view.visible_text(start, end, hidden))
         extra = self.cue_valence(view, start, end)
         if rules is not None:

@@ -36,6 +36,7 @@ PATTERN_SCALE = 3.0
 PATTERN_MIN_POLARITY = 0.1  # weaker entries are mostly neutral words that Pattern scored by context
 LAUGHTER = re.compile(r"^(?:a?(?:h+a+)+h*|xd+)$")  # "ahahah", "hahaha", "ahah", "xddd" (four letters or more)
 LAUGHTER_VALENCE = 1.5
+MAX_CACHED_WORDS = 200_000
 ELONGATION = re.compile(r"(\w)\1{2,}")  # "bellooo", "grazieee": a letter written three or more times
 
 
@@ -69,7 +70,7 @@ class ItalianScorer:
         self.lexicon = load_lexicon()
         self.stems = load_stem_lexicon()
         self._stemmer = snowballstemmer.stemmer("italian")
-        self._stem_cache: dict[str, float | None] = {}
+        self._valence_cache: dict[str, float | None] = {}
         self._nlp = blank_pipeline("it")
         self._table = self._nlp.get_pipe("repwatch_lower_lemmatizer").table
         self.rules = ConversationRules.for_language("it")
@@ -105,6 +106,16 @@ class ItalianScorer:
         return total_before + total_after
 
     def _valence(self, lower: str, lemma: str) -> float | None:
+        """A word's valence, or None; cached by its lower-cased form (its lemma follows from it)."""
+        cache = self._valence_cache
+        if lower in cache:
+            return cache[lower]
+        valence = self._look_up(lower, lemma)
+        if len(cache) < MAX_CACHED_WORDS:
+            cache[lower] = valence
+        return valence
+
+    def _look_up(self, lower: str, lemma: str) -> float | None:
         """The word as written, then its direct lemma, then the canonical lemma (which can overshoot:
         pessimo -> cattivo -> cattivare); then laughter, then the Pattern stem; an elongated word ("bellooo")
         is looked up again with its repeated letter written once and twice."""
@@ -112,21 +123,17 @@ class ItalianScorer:
             valence = self.lexicon.get(key)
             if valence is not None:
                 return valence
-        if lower in self._stem_cache:
-            return self._stem_cache[lower]
-        valence = None
-        if len(lower) >= 4 and LAUGHTER.match(lower) or lower in ("lol", "xd"):
-            valence = LAUGHTER_VALENCE
-        elif lower.isalpha() and len(lower) > 3 and lower not in NEGATORS and lower not in INTENSIFIERS:
-            valence = self.stems.get(self._stemmer.stemWord(lower))
-            if valence is None and ELONGATION.search(lower):
-                for replacement in (r"\1", r"\1\1"):
-                    shorter = ELONGATION.sub(replacement, lower)
-                    valence = self._valence(shorter, self._table.get(shorter, shorter))
-                    if valence is not None:
-                        break
-        if len(self._stem_cache) < 200_000:
-            self._stem_cache[lower] = valence
+        if (len(lower) >= 4 and LAUGHTER.match(lower)) or lower in ("lol", "xd"):
+            return LAUGHTER_VALENCE
+        if not lower.isalpha() or len(lower) <= 3 or lower in NEGATORS or lower in INTENSIFIERS:
+            return None
+        valence = self.stems.get(self._stemmer.stemWord(lower))
+        if valence is None and ELONGATION.search(lower):
+            for replacement in (r"\1", r"\1\1"):
+                shorter = ELONGATION.sub(replacement, lower)
+                valence = self._valence(shorter, self._table.get(shorter, shorter))
+                if valence is not None:
+                    break
         return valence
 
     def is_opinion_word(self, view: TokenView, i: int) -> bool:

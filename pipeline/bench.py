@@ -35,19 +35,25 @@ def _texts(airline: Path | None) -> list[str]:
     return texts * 20
 
 
-def bench_nlp(texts: list[str]) -> None:
+def bench_nlp(texts: list[str], repeats: int = 3) -> None:
+    """NLP texts/s on one Python thread, with language detection and with a language hint. The first pass meets
+    every text for the first time (spaCy's tokenizer cache, the lemma and lexicon caches are cold for its new
+    words); later passes show a stream whose vocabulary has been seen, best of `repeats`."""
     from nlp.analyzer import Analyzer
 
     config = packaged_config("demo")
     analyzer = Analyzer(config.nlp, config.topics, config.brands)
-    analyzer.analyze_many([(t, None) for t in texts[:200]])  # warm caches
+    analyzer.analyze_many([(t, None) for t in texts[:200]] + [("il servizio è ottimo, grazie", None)])  # load models
     for label, hint in (("language detection + NLP", None), ("NLP with language hint", "en")):
-        started = time.perf_counter()
-        for i in range(0, len(texts), 1000):
-            analyzer.analyze_many([(t, hint) for t in texts[i : i + 1000]])
-        elapsed = time.perf_counter() - started
-        print(f"NLP stage ({label}): {len(texts):,} texts in {elapsed:.2f}s = {len(texts) / elapsed:,.0f} texts/s "
-              "(one Python thread; lingua's batch detection runs on all cores)")
+        rates = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            for i in range(0, len(texts), 1000):
+                analyzer.analyze_many([(t, hint) for t in texts[i : i + 1000]])
+            rates.append(len(texts) / (time.perf_counter() - started))
+        print(f"NLP stage ({label}): {len(texts):,} texts: {rates[0]:,.0f} texts/s on first sight, "
+              f"{max(rates[1:] or rates):,.0f} texts/s once seen (one Python thread; lingua's batch detection "
+              "runs on all cores)")
 
 
 def _bench_config(airline: Path | None, data_dir: str, database: str) -> tuple[RepwatchConfig, list]:

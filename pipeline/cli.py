@@ -62,7 +62,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    from pipeline.runner import prepare_clickhouse
+    from sinks.clickhouse_client import prepare_clickhouse
 
     config = _config(args.config, fallback="demo")
     result = prepare_clickhouse(config).query(args.query)
@@ -150,9 +150,22 @@ def cmd_serve_webhook(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     import json
 
-    from nlp.evaluation.evaluate import evaluate
-    from pipeline.report import print_evaluation
+    from nlp.evaluation.evaluate import evaluate, evaluate_all
+    from pipeline.report import print_evaluation, print_evaluation_summary
 
+    if args.all == (args.dataset is not None):
+        console.print("[red]repwatch eval:[/] give either --dataset KIND PATH (one dataset) or --all FOLDER (every "
+                      "dataset in a folder laid out like ../shared/datasets)")
+        return 2
+    if args.all:
+        with console.status("evaluating") as status:
+            summary = evaluate_all(args.path, limit=args.limit, model=args.model,
+                                   progress=lambda kind: status.update(f"evaluating {kind}"))
+        if args.json:
+            sys.stdout.write(json.dumps(summary) + "\n")
+        else:
+            print_evaluation_summary(summary, console)
+        return 0
     result = evaluate(args.dataset, args.path, lang=args.lang, limit=args.limit, model=args.model,
                       calibrate=args.calibrate)
     if args.json:
@@ -191,7 +204,7 @@ def _airline_config() -> RepwatchConfig:
 
 
 def cmd_alerts_failed(args: argparse.Namespace) -> int:
-    from pipeline.runner import prepare_clickhouse
+    from sinks.clickhouse_client import prepare_clickhouse
     from pipeline.summary import failed_deliveries
 
     config = _config(args.config)
@@ -296,7 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     webhook.set_defaults(func=cmd_serve_webhook)
 
     evaluation = sub.add_parser("eval", help="measure the NLP on a labelled dataset (with the plain-VADER baseline)")
-    evaluation.add_argument("--dataset", required=True, choices=sorted(LOADERS))
+    evaluation.add_argument("--dataset", choices=sorted(LOADERS), help="the kind of the dataset at PATH")
+    evaluation.add_argument("--all", action="store_true",
+                            help="PATH is a folder of datasets (like ../shared/datasets): evaluate every one present")
     evaluation.add_argument("path", help="the dataset file or folder (e.g. ../shared/datasets/airline_tweets)")
     evaluation.add_argument("--lang", choices=["en", "it"], default=None, help="default: the dataset's language")
     evaluation.add_argument("--limit", type=int, default=None, help="only the first N items")

@@ -84,6 +84,36 @@ def print_evaluation(result: dict, console: Console | None = None) -> None:
         )
 
 
+HEADLINES = (  # (metric key, label) in the order a summary row shows them
+    ("macro_f1", "macro-F1"), ("accuracy", "accuracy"), ("category_f1", "category F1"),
+    ("category_polarity_accuracy", "category polarity"),
+)
+
+
+def print_evaluation_summary(summary: dict, console: Console | None = None) -> None:
+    """`repwatch eval --all`: one row per dataset and headline metric, ours next to plain VADER."""
+    console = console or Console()
+    table = Table(title=f"repwatch eval --all {summary['folder']}", title_justify="left")
+    for column, justify in (("dataset", "left"), ("lang", "left"), ("items", "right"), ("metric", "left"),
+                            ("repwatch", "right"), ("plain VADER", "right"), ("texts/s", "right")):
+        table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for result in summary["datasets"]:
+        baseline = result.get("baseline_vader", {})
+        rows = [(label, result[key], baseline.get(key)) for key, label in HEADLINES if key in result]
+        rows += [(f"pearson {group.removesuffix('Snippets')}", figures["pearson"], figures["baseline_vader_pearson"])
+                 for group, figures in result.get("per_set", {}).items()]
+        for n, (label, ours, plain) in enumerate(rows):
+            first = n == 0
+            table.add_row(result["dataset"] if first else "", result["lang"] if first else "",
+                          f"{result['n']:,}" if first else "", label, f"{ours:.3f}",
+                          "-" if plain is None else f"{plain:.3f}",
+                          f"{result['texts_per_second']:,.0f}" if first else "")
+    console.print(table)
+    if summary["unread_folders"]:
+        console.print(f"[yellow]Not evaluated[/] (no `repwatch eval` kind reads them yet): "
+                      f"{', '.join(summary['unread_folders'])}")
+
+
 def print_backtest(result: "BacktestResult", config: "RepwatchConfig", console: Console | None = None) -> None:
     console = console or Console()
     firing = result.firing()

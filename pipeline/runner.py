@@ -13,7 +13,6 @@ from bytewax.outputs import Sink
 from bytewax.recovery import RecoveryConfig, init_db_dir
 from bytewax.run import cli_main
 from bytewax.testing import run_main
-from clickhouse_connect.driver.client import Client
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from connectors.files import FieldMapping
@@ -23,8 +22,7 @@ from pipeline.dataflow import Sinks, build_dataflow
 from pipeline.records import RawRecord
 from pipeline.sources import FileInput, FileSource, Order, ReplayProgress, file_input
 from sinks.alert_delivery import AlertDeliverySink
-from sinks.clickhouse_client import open_client
-from sinks.clickhouse_schema import migrate
+from sinks.clickhouse_client import open_client, prepare_clickhouse
 from sinks.clickhouse_sink import ClickHouseSink
 from sinks.notifiers import build_channels
 
@@ -46,12 +44,6 @@ class Topology:
     workers: int = 1
     process_id: int | None = None
     addresses: list[str] | None = None
-
-
-def prepare_clickhouse(config: RepwatchConfig) -> Client:
-    client = open_client(config.sinks.clickhouse, config.data_dir)
-    migrate(client, config.sinks.clickhouse.database, config.sinks.clickhouse.cluster)
-    return client
 
 
 def recovery_config(config: RepwatchConfig) -> RecoveryConfig | None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import clickhouse_connect
 from clickhouse_connect.driver.client import Client
 
-from pipeline.config import ClickHouseConfig
+from pipeline.config import ClickHouseConfig, RepwatchConfig
+from sinks.clickhouse_schema import migrate
 
 DSN_ENV = "REPWATCH_CLICKHOUSE_DSN"
 _LOCK = threading.Lock()
@@ -49,3 +50,11 @@ def open_client(config: ClickHouseConfig, data_dir: str) -> Client:
             else f"check the server is up, the port is right, and {config.username_env}/{config.password_env}"
         )
         raise ClickHouseUnavailable(f"cannot open ClickHouse at {where}: {error}. Next: {hint}.") from error
+
+
+def prepare_clickhouse(config: RepwatchConfig) -> Client:
+    """A client on the configured ClickHouse with repwatch's tables migrated to the current schema version (the
+    dataflow is not imported: `repwatch sql` stays quick to start)."""
+    client = open_client(config.sinks.clickhouse, config.data_dir)
+    migrate(client, config.sinks.clickhouse.database, config.sinks.clickhouse.cluster)
+    return client

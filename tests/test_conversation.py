@@ -85,7 +85,7 @@ def test_positive_valence_in_questions_is_damped(vader):
     assert scorer.score_span(view, 0, len(view)) == pytest.approx(0.2 * vader.polarity_scores(text)["compound"])
 
 
-@pytest.mark.parametrize("text", ["Please help me with my booking", "Yes, I hope so", "Like I said, gate 12",
+@pytest.mark.parametrize("text", ["Please help me with my booking", "Yes, I hope so", "It looks like rain at the gate",
                                   "I called customer care", "Is there a free shuttle"])
 def test_pragmatic_words_are_not_opinions(analyzer, vader, text):
     assert vader.polarity_scores(text)["compound"] > 0.05  # VADER reads praise into them ...
@@ -152,3 +152,11 @@ def test_two_pass_language_detection_on_shared_tweets():
     found = LanguageDetectorStage(["en", "it"], "en").detect_many([(t, None) for t in english + italian])
     correct = sum(lang == "en" for lang in found[:500]) + sum(lang == "it" for lang in found[500:])
     assert correct / 1000 >= 0.98
+
+
+def test_like_is_an_opinion_only_after_its_experiencer(analyzer, vader):
+    for text in ("I like the new app", "We really like this hotel", "They do like their coffee"):
+        assert analyzer.analyze(text, "en").sentiment == pytest.approx(vader.polarity_scores(text)["compound"], abs=1e-4)
+    for text in ("It felt like forever", "I'd like to change my seat", "Like I said, gate 12"):
+        assert vader.polarity_scores(text)["compound"] > 0.05
+        assert analyzer.analyze(text, "en").label != "positive", text

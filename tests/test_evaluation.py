@@ -119,3 +119,28 @@ def test_thresholds_chosen_on_one_half_are_reported_on_the_other():
     assert calibration["negative_threshold"] <= calibration["positive_threshold"]
     # chosen on the training half, they do at least as well as the defaults on the held-out half, give or take
     assert calibration["test"]["macro_f1"] >= calibration["test_default_thresholds"]["macro_f1"] - 0.01
+
+
+def test_eval_all_covers_every_dataset_present_and_names_unread_ones(tmp_path, capsys):
+    from nlp.evaluation.datasets import SHARED_FOLDERS
+    from pipeline.cli import main
+
+    shared = shared_dataset("airline_tweets").parent
+    folder = tmp_path / "datasets"  # the airline and FEEL-IT folders (linked, not copied) and a new, unknown one
+    folder.mkdir()
+    for name in ("airline_tweets", "feel_it"):
+        (folder / name).symlink_to(shared / name)
+    (folder / "new_reviews").mkdir()
+    (folder / "new_reviews" / "reviews.csv").write_text("text,label\nok,neutral\n")
+    assert main(["eval", "--all", str(folder), "--limit", "60", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert [r["dataset"] for r in summary["datasets"]] == ["airline", "feel_it"]
+    assert all(r["n"] == 60 for r in summary["datasets"]) and summary["unread_folders"] == ["new_reviews"]
+    assert main(["eval", "--all", str(shared), "--limit", "30", "--json"]) == 0  # every shared dataset
+    every = json.loads(capsys.readouterr().out)
+    assert [r["dataset"] for r in every["datasets"]] == [k for k, name in SHARED_FOLDERS.items()
+                                                        if (shared / name).is_dir()]
+    assert main(["eval", "--all", str(folder), "--limit", "30"]) == 0
+    table = capsys.readouterr().out
+    assert "airline" in table and "feel_it" in table and "new_reviews" in table
+    assert main(["eval", str(shared)]) == 2  # neither --dataset nor --all

@@ -18,7 +18,7 @@ from pipeline.config import NlpConfig, TopicsConfig
 from pipeline.jobs import backtest_inputs
 from tests.conftest import shared_dataset
 
-SUBSET = 4000
+SUBSET = 3000
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,12 @@ import random
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Callable
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from nlp.analyzer import Analysis, Analyzer
-from nlp.evaluation.datasets import ASPECT_KINDS, BINARY_KINDS, LOADERS, SENTIMENT_KINDS, Example
+from nlp.evaluation.datasets import ASPECT_KINDS, BINARY_KINDS, LOADERS, SENTIMENT_KINDS, SHARED_FOLDERS, Example
 from nlp.evaluation.labels import (
     ABSITA_SCORED_ASPECTS,
     ABSITA_TOPIC_ASPECTS,
@@ -169,3 +170,22 @@ def evaluate(kind: str, path: str | Path, lang: str | None = None, limit: int | 
     elif kind in ASPECT_KINDS:
         result.update(_aspects(kind, examples, analyses, baseline))
     return result
+
+
+def evaluate_all(folder: str | Path, limit: int | None = None, model: str | None = None,
+                 progress: Callable[[str], None] | None = None) -> dict:
+    """Every dataset kind whose folder (the shared layout, SHARED_FOLDERS) is present under `folder`, plus the
+    folders present that no kind reads yet (a dataset added since: it needs a loader)."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root} is not a folder of datasets; point --all at one such as ../shared/datasets")
+    results = []
+    for kind, name in SHARED_FOLDERS.items():
+        if (root / name).is_dir():
+            if progress:
+                progress(kind)
+            results.append(evaluate(kind, root / name, limit=limit, model=model))
+    known = set(SHARED_FOLDERS.values())
+    unread = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name not in known and any(
+        f.suffix.lower() in (".csv", ".tsv", ".json", ".jsonl", ".xml", ".txt") for f in p.iterdir()))
+    return {"folder": str(root), "datasets": results, "unread_folders": unread}
