@@ -8,6 +8,9 @@ mention addressed to, or about, a brand.
 - Questions ask, they do not praise: thanks inside a question closes a request and is not scored, and what
   positive valence is left is scaled by QUESTION_POSITIVE_FACTOR. A problem asked about in a yes/no question ("is
   my flight delayed?") is not yet a complaint: the negative rules above and the complaint cues skip it.
+- Some lexicon words are opinions only in one sense: "like" judges after its experiencer ("I like it") and
+  compares or asks elsewhere ("looks like", "I'd like to"); the pragmatic words ("please", "yes", "hope",
+  "customer care") are requests, answers, wishes or department names in mentions (English: scored 0).
 
 Word lists per language live in nlp/data/conversation_rules.yaml.
 """
@@ -63,12 +66,18 @@ class ConversationRules:
     @lru_cache(maxsize=None)
     def for_language(cls, lang: str) -> ConversationRules:
         rules = _rules_file().get(lang, {})
-        words = [frozenset(str(w) for w in rules.get(key, ())) for key in (
-            "negators", "negation_exempt", "duration_units", "duration_counts", "gratitude", "question_openers")]
         references = rules.get("time_references", {})
-        only_after = {word: frozenset(str(w) for w in after) for word, after in rules.get("opinion_only_after", {}).items()}
-        return cls(*words, frozenset(references.get("before", ())), frozenset(references.get("after", ())),
-                   only_after)
+
+        def words(values: object) -> frozenset[str]:
+            return frozenset(str(w) for w in values or ())  # type: ignore[attr-defined]
+
+        return cls(negators=words(rules.get("negators")), negation_exempt=words(rules.get("negation_exempt")),
+                   duration_units=words(rules.get("duration_units")),
+                   duration_counts=words(rules.get("duration_counts")), gratitude=words(rules.get("gratitude")),
+                   question_openers=words(rules.get("question_openers")),
+                   time_reference_before=words(references.get("before")),
+                   time_reference_after=words(references.get("after")),
+                   opinion_only_after={word: words(after) for word, after in rules.get("opinion_only_after", {}).items()})
 
     @staticmethod
     def is_question(view: TokenView, start: int, end: int) -> bool:

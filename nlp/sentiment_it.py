@@ -15,6 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 import snowballstemmer
+from spacy.lang.it.stop_words import STOP_WORDS
 
 from nlp.conversation import QUESTION_POSITIVE_FACTOR, ConversationRules
 from nlp.pipelines import blank_pipeline
@@ -125,8 +126,8 @@ class ItalianScorer:
                 return valence
         if (len(lower) >= 4 and LAUGHTER.match(lower)) or lower in ("lol", "xd"):
             return LAUGHTER_VALENCE
-        if not lower.isalpha() or len(lower) <= 3 or lower in NEGATORS or lower in INTENSIFIERS:
-            return None
+        if not lower.isalpha() or len(lower) <= 3 or lower in NEGATORS or lower in INTENSIFIERS or lower in STOP_WORDS:
+            return None  # a stem of a function word ("sono", "tutti") would borrow an adjective's polarity
         valence = self.stems.get(self._stemmer.stemWord(lower))
         if valence is None and ELONGATION.search(lower):
             for replacement in (r"\1", r"\1\1"):

@@ -36,8 +36,8 @@ def test_set_f1_and_pearson_by_hand():
 def test_airline_subset_regression():
     result = evaluate("airline", shared_dataset("airline_tweets"), limit=3000)
     assert result["n"] == 3000
-    assert result["macro_f1"] >= 0.639 - MARGIN
-    assert result["macro_f1"] > result["baseline_vader"]["macro_f1"] + 0.2  # measured 0.639 vs 0.330
+    assert result["macro_f1"] >= 0.638 - MARGIN
+    assert result["macro_f1"] > result["baseline_vader"]["macro_f1"] + 0.2  # measured 0.638 vs 0.330
     assert result["topic_recall"] >= 0.501 - MARGIN
 
 
@@ -53,7 +53,7 @@ def test_vader_groundtruth_no_regression_on_any_set():
 def test_semeval2014_subset_regression():
     result = evaluate("semeval2014", shared_dataset("semeval2014_restaurants"), limit=1000)
     assert result["category_f1"] >= 0.773 - MARGIN
-    assert result["category_polarity_accuracy"] >= 0.783 - MARGIN
+    assert result["category_polarity_accuracy"] >= 0.785 - MARGIN
 
 
 def test_generic_dataset_and_json_cli(tmp_path, capsys):
@@ -72,13 +72,13 @@ def test_generic_dataset_and_json_cli(tmp_path, capsys):
 
 # Fixed subsets (the first 1,000 items) of every other shared dataset; floors are the measured values minus MARGIN.
 SUBSET_FLOORS = {
-    ("sentipolc2016", "sentipolc2016"): {"macro_f1": 0.506},
-    ("feel_it", "feel_it"): {"macro_f1": 0.756},
-    ("multiemotions_it", "multiemotions_it"): {"macro_f1": 0.463},
-    ("absita2018", "absita2018"): {"category_f1": 0.799, "category_polarity_accuracy": 0.867},
-    ("trip_maml_it", "trip_maml_it"): {"category_f1": 0.799, "category_polarity_accuracy": 0.858},
-    ("semeval2016", "semeval2016_restaurants"): {"category_f1": 0.783, "category_polarity_accuracy": 0.744},
-    ("semeval_terms", "semeval2014_laptops"): {"macro_f1": 0.609},
+    ("sentipolc2016", "sentipolc2016"): {"macro_f1": 0.519},
+    ("feel_it", "feel_it"): {"macro_f1": 0.769},
+    ("multiemotions_it", "multiemotions_it"): {"macro_f1": 0.496},
+    ("absita2018", "absita2018"): {"category_f1": 0.799, "category_polarity_accuracy": 0.864},
+    ("trip_maml_it", "trip_maml_it"): {"category_f1": 0.799, "category_polarity_accuracy": 0.856},
+    ("semeval2016", "semeval2016_restaurants"): {"category_f1": 0.783, "category_polarity_accuracy": 0.747},
+    ("semeval_terms", "semeval2014_laptops"): {"macro_f1": 0.611},
 }
 
 

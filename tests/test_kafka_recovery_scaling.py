@@ -132,6 +132,11 @@ def test_sigkill_at_three_points_then_resume(stream, reference):
         process.send_signal(signal.SIGKILL)
         process.wait()
     print(f"\nkilled after {', '.join(f'{p:.1f}s' for p in points)} of running; resuming to the end")
+    db = yaml.safe_load(config.read_text())["sinks"]["clickhouse"]["database"]
+    stored = int(sql(tmp, config, f"SELECT uniqExact(mention_id) FROM {db}.mentions FINAL")[0][0])
+    total = sum(int(n) for _, n in reference["mentions"])
+    print(f"{stored} of {total} mentions stored when the last kill came")
+    assert 0 < stored < total, "the kills did not land mid-stream: the test would prove nothing about recovery"
     repwatch("run", "--config", str(config), "--exit-when-idle", "4", cwd=tmp)
     assert results(tmp, config) == reference
     delivered = alert_ids_on_topic(bootstrap, config)
