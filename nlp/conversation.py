@@ -58,6 +58,7 @@ class ConversationRules:
     duration_counts: frozenset[str]
     gratitude: frozenset[str]
     question_openers: frozenset[str]
+    question_words: frozenset[str]
     time_reference_before: frozenset[str]
     time_reference_after: frozenset[str]
     opinion_only_after: dict[str, frozenset[str]]
@@ -75,6 +76,7 @@ class ConversationRules:
                    duration_units=words(rules.get("duration_units")),
                    duration_counts=words(rules.get("duration_counts")), gratitude=words(rules.get("gratitude")),
                    question_openers=words(rules.get("question_openers")),
+                   question_words=words(rules.get("question_words")),
                    time_reference_before=words(references.get("before")),
                    time_reference_after=words(references.get("after")),
                    opinion_only_after={word: words(after) for word, after in rules.get("opinion_only_after", {}).items()})
@@ -93,9 +95,11 @@ class ConversationRules:
                 if view.lower[i] in only_after and (i == 0 or view.lower[i - 1] not in only_after[view.lower[i]])]
 
     def asked_about(self, view: TokenView, start: int, end: int, position: int) -> bool:
-        """Whether the token at `position` sits in a yes/no question: its sentence opens with a question opener
-        (masked words and punctuation skipped) and ends with a question mark."""
-        if not self.question_openers:
+        """Whether the token at `position` sits in a yes/no question: a sentence that ends with a question mark
+        and opens (masked words and punctuation skipped) with a question opener ("is", "will": English inverts
+        them) or, where a language marks yes/no questions only by intonation (Italian), with anything but a
+        question word ("perché", "come")."""
+        if not self.question_openers and not self.question_words:
             return False
         first = start
         for i in range(position - 1, start - 1, -1):
@@ -104,7 +108,10 @@ class ConversationRules:
                 break
         while first < position and (view.masked[first] or not view.lower[first].isalpha()):
             first += 1
-        if first >= end or view.lower[first] not in self.question_openers:
+        if first >= end:
+            return False
+        opener = view.lower[first]
+        if opener not in self.question_openers if self.question_openers else opener in self.question_words:
             return False
         for i in range(position, end):
             token = view.lower[i]

@@ -117,6 +117,14 @@ def test_italian_negated_events_durations_and_questions(italian):
     assert italian.score_text("Grazie per l'aiuto!") > 0.05
 
 
+def test_italian_yes_no_questions_are_marked_by_intonation_alone(italian):
+    told = italian.score_text("Il pacco non è arrivato.")
+    assert italian.score_text("Il pacco non è arrivato?") > told  # asked about: not yet a complaint
+    assert italian.score_text("Perché il pacco non è arrivato?") == told  # a why-question complains
+    assert italian.score_text("Sono 3 giorni che aspetto la consegna?") > italian.score_text(
+        "Come mai sono 3 giorni che aspetto la consegna?")
+
+
 def test_italian_laughter_elongation_and_slang(italian):
     assert italian.score_text("ahahahah") > 0.05 and italian.score_text("hahaha") > 0.05
     assert italian.score_text("ha detto di sì") == 0.0  # "ha" is a verb, not laughter
