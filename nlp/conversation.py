@@ -88,9 +88,25 @@ class ConversationRules:
     def gratitude_in(self, view: TokenView, start: int, end: int) -> list[int]:
         return [i for i in range(start, end) if view.lower[i] in self.gratitude]
 
+    def unscored(self, view: TokenView, start: int, end: int) -> tuple[set[int], bool]:
+        """What a scorer leaves out of a span (words outside their opinion sense; thanks closing a request), and
+        whether the span is a question (see `damped`)."""
+        hidden = set(self.not_opinions(view, start, end))
+        question = self.is_question(view, start, end)
+        if question:
+            hidden.update(self.gratitude_in(view, start, end))
+        return hidden, question
+
+    @staticmethod
+    def damped(compound: float, question: bool) -> float:
+        """A question's positive score scaled by QUESTION_POSITIVE_FACTOR: questions ask, they do not praise."""
+        return compound * QUESTION_POSITIVE_FACTOR if question and compound > 0 else compound
+
     def not_opinions(self, view: TokenView, start: int, end: int) -> list[int]:
         """Positions of opinion_only_after words that do not follow one of their listed words ("looks like")."""
         only_after = self.opinion_only_after
+        if not only_after:
+            return []
         return [i for i in range(start, end)
                 if view.lower[i] in only_after and (i == 0 or view.lower[i - 1] not in only_after[view.lower[i]])]
 

@@ -2,8 +2,8 @@
 
 - Customer-experience cues VADER has no valence for ("on hold", "still waiting", "no response", "cancelled",
   "overpriced") are added in VADER's own valence units (nlp/data/en_experience_cues.tsv).
-- VADER entries whose everyday sense in mentions is not an opinion ("please", "help", "yes", "hope", "like",
-  "customer care") score 0 (nlp/data/conversation_rules.yaml).
+- VADER entries whose everyday sense in mentions is not an opinion ("please", "help", "yes", "hope", "customer
+  care") score 0, and "like" counts only after its experiencer (nlp/data/conversation_rules.yaml).
 - Negated events, stated durations and questions follow the service-conversation rules of nlp.conversation.
 """
 
@@ -17,7 +17,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
 
-from nlp.conversation import QUESTION_POSITIVE_FACTOR, ConversationRules, pragmatic_words
+from nlp.conversation import ConversationRules, pragmatic_words
 from nlp.pipelines import blank_pipeline
 from nlp.token_view import TokenView
 
@@ -117,17 +117,11 @@ class VaderScorer:
 
     def score_span(self, view: TokenView, start: int, end: int) -> float:
         rules = self.rules
-        hidden: set[int] = set()
-        question = False
-        if rules is not None:
-            hidden.update(rules.not_opinions(view, start, end))
-            question = rules.is_question(view, start, end)
-            if question:
-                hidden.update(rules.gratitude_in(view, start, end))
+        hidden, question = rules.unscored(view, start, end) if rules is not None else (set(), False)
         compound = self.score_text(view.visible_text(start, end, hidden))
         extra = self.cue_valence(view, start, end)
         if rules is not None:
             extra += rules.implicit_valence(view, start, end, self.is_opinion_word)
         if extra != 0.0:
             compound = to_compound(to_valence(compound) + extra)
-        return compound * QUESTION_POSITIVE_FACTOR if question and compound > 0 else compound
+        return ConversationRules.damped(compound, question)

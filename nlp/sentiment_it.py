@@ -17,7 +17,7 @@ from importlib import resources
 import snowballstemmer
 from spacy.lang.it.stop_words import STOP_WORDS
 
-from nlp.conversation import QUESTION_POSITIVE_FACTOR, ConversationRules
+from nlp.conversation import ConversationRules
 from nlp.pipelines import blank_pipeline
 from nlp.token_view import TokenView
 
@@ -142,15 +142,13 @@ class ItalianScorer:
 
     def score_span(self, view: TokenView, start: int, end: int) -> float:
         rules = self.rules
-        question = rules.is_question(view, start, end)
-        hidden = set(rules.gratitude_in(view, start, end)) if question else set()
+        hidden, question = rules.unscored(view, start, end)
         tokens = [(view.lower[i], view.lemma[i]) for i in view.visible(start, end) if i not in hidden]
         total = self._valences(tokens) + rules.implicit_valence(view, start, end, self.is_opinion_word)
         if total != 0.0:
             bangs = min(view.visible_text(start, end).count("!"), 4) * EXCLAMATION_BOOST
             total += bangs if total > 0 else -bangs
-        compound = normalize(total)
-        return compound * QUESTION_POSITIVE_FACTOR if question and compound > 0 else compound
+        return rules.damped(normalize(total), question)
 
     def score_text(self, text: str) -> float:
         view = TokenView.of(self._nlp(text))
