@@ -27,6 +27,8 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import MultiLabelBinarizer
 
+from nlp.fast_ngrams import CachedCharNgrams
+
 MODEL_FILE = "model.joblib"
 META_FILE = "model.json"
 FORMAT_VERSION = 3
@@ -74,19 +76,32 @@ class TrainedModel:
     rule_topics: list[str] = field(default_factory=list)  # the rule topics whose indicators the models read
     uses_rules: bool = True  # False: n-grams alone (`repwatch train --ngrams-only`), the rules need not score first
     meta: dict[str, Any] = field(default_factory=dict)
+    _ngram_parts: list[Any] | None = field(default=None, init=False, repr=False)
 
     def covers(self, lang: str) -> bool:
         return lang in self.languages
 
     def transform(self, texts: list[str], rules: csr_matrix | None = None) -> Any:
         """Features of texts; `rules` is their `rule_features` (all zeros when not given: n-grams alone)."""
-        assert self.features is not None
-        ngrams = self.features.transform(texts)
+        ngrams = self._ngrams(texts)
         if not self.uses_rules:
             return ngrams
         if rules is None:
             rules = csr_matrix((len(texts), 3 + len(self.rule_topics)))
         return hstack([ngrams, rules]).tocsr()
+
+    def _ngrams(self, texts: list[str]) -> Any:
+        """`features.transform(texts)`, with character n-gram vectorizers replaced by their cached twin."""
+        assert self.features is not None
+        if self._ngram_parts is None:
+            plain = self.features.transformer_weights is not None or any(
+                not hasattr(part, "transform") for _, part in self.features.transformer_list)
+            self._ngram_parts = [] if plain else [
+                CachedCharNgrams(part) if CachedCharNgrams.applies_to(part) else part
+                for _, part in self.features.transformer_list]
+        if not self._ngram_parts:
+            return self.features.transform(texts)
+        return hstack([part.transform(texts) for part in self._ngram_parts]).tocsr()
 
     def sentiment_scores(self, texts: list[str], matrix: Any = None) -> list[tuple[str, float]]:
         """(label, score) per text; score = P(positive) - P(negative), in [-1, 1] like a compound score."""

@@ -176,3 +176,12 @@ def test_an_ngrams_only_model_skips_the_rule_features(airline_csv, tmp_path):
     rows = hybrid.transform(["late again"], rule_features([-0.6], [{"wait_time"}], hybrid.rule_topics))
     assert rows.shape[1] == len(hybrid.features.get_feature_names_out()) + 3 + len(hybrid.rule_topics)
     assert hybrid.sentiment_scores(["late again"], rows) != hybrid.sentiment_scores(["late again"])
+
+
+def test_the_fast_ngram_path_gives_the_fitted_features_exactly(airline_model, airline_csv):
+    folder, _ = airline_model
+    model = load_model(folder)
+    texts = [e.text for e in airline_csv[1][:500]] + ["Completely new words: zyxwv, ünïcödé ✈️"]
+    fast, slow = model._ngrams(texts), model.features.transform(texts)
+    assert any(part.__class__.__name__ == "CachedCharNgrams" for part in model._ngram_parts)
+    assert fast.shape == slow.shape and abs(fast - slow).max() == 0.0
