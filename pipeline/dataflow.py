@@ -8,7 +8,7 @@ from typing import Any
 import bytewax.operators as op
 from bytewax.dataflow import Dataflow
 from bytewax.inputs import Source
-from bytewax.operators.windowing import EventClock, TumblingWindower, fold_window
+from bytewax.operators.windowing import EventClock, fold_window
 from bytewax.outputs import Sink
 
 from connectors.dead_letter import DeadLetter
@@ -20,6 +20,7 @@ from pipeline.dedup import shard_of
 from pipeline.parse import parse_raw
 from pipeline.records import BrandMention, RawRecord, TopicMention
 from pipeline.stages import Stages, merge_windows
+from pipeline.windower import ChronologicalTumblingWindower
 from sinks.rows import Row, alert_row, brand_window_row, dead_letter_row, late_row, mention_rows, topic_window_row
 
 
@@ -64,13 +65,17 @@ def build_dataflow(
     analyzed = op.flat_map_batch("analyze", unique, stages.analyze_batch)
     stored = op.flat_map("mention_rows", analyzed, mention_rows)
 
-    # event-time tumbling windows per brand and per brand x topic
+    # event-time tumbling windows per brand and per brand x topic. The folds do not depend on the order of their
+    # mentions (sums, counts, examples chosen by their own order), so each mention is folded in as it arrives:
+    # Bytewax's ordered mode would hold every mention of the last `lateness` in a queue it rescans on each batch,
+    # which costs time and memory in proportion to the lateness (a backfill's lateness is the whole history).
+    # The windower still closes each key's windows in time order, as the alert rules need.
     clock = EventClock(_created_at, wait_for_system_duration=config.windows.lateness)
-    windower = TumblingWindower(length=config.windows.length, align_to=config.windows.align_to)
+    windower = ChronologicalTumblingWindower(length=config.windows.length, align_to=config.windows.align_to)
     brand_items = op.flat_map("per_brand", analyzed, stages.per_brand)
     brand_windows = fold_window(
         "brand_windows", op.key_on("by_brand", brand_items, lambda b: b.brand), clock, windower,
-        lambda: None, stages.fold_brand, merge_windows,
+        lambda: None, stages.fold_brand, merge_windows, ordered=False,
     )
     closed_brand = op.map("brand_closed", brand_windows.down, lambda kv: kv[1][1])
     rows = [dead_rows, stored, op.map("brand_window_rows", closed_brand, brand_window_row)]
@@ -81,7 +86,7 @@ def build_dataflow(
         topic_items = op.flat_map("per_topic", brand_items, stages.per_topic)
         topic_windows = fold_window(
             "topic_windows", op.key_on("by_brand_topic", topic_items, lambda t: f"{t.brand}\x1f{t.topic}"),
-            clock, windower, lambda: None, stages.fold_topic, merge_windows,
+            clock, windower, lambda: None, stages.fold_topic, merge_windows, ordered=False,
         )
         closed_topic = op.map("topic_closed", topic_windows.down, lambda kv: kv[1][1])
         rows.append(op.map("topic_window_rows", closed_topic, topic_window_row))
@@ -93,7 +98,7 @@ def build_dataflow(
         # share of voice: every brand's mentions per window within its competitor group
         group_windows = fold_window(
             "group_windows", op.key_on("by_group", brand_items, lambda b: stages.group_of(b.brand)), clock, windower,
-            lambda: None, stages.fold_group, merge_windows,
+            lambda: None, stages.fold_group, merge_windows, ordered=False,
         )
         closed_group = op.map("group_closed", group_windows.down, lambda kv: kv[1][1])
         by_group = op.key_on("share_by_group", closed_group, lambda w: w.group)

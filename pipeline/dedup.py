@@ -21,6 +21,14 @@ class SeenIds:
         self.capacity = capacity
         self._ids: OrderedDict[str, None] = OrderedDict()
 
+    def __deepcopy__(self, memo: dict) -> "SeenIds":
+        """Bytewax deep-copies state for every snapshot; ids are strings, so a C-level copy of the dict is a deep
+        copy, without visiting each of up to max_ids/shards entries in Python."""
+        clone = SeenIds.__new__(SeenIds)
+        clone.capacity = self.capacity
+        clone._ids = OrderedDict(self._ids)
+        return clone
+
     def __len__(self) -> int:
         return len(self._ids)
 

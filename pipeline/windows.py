@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from connectors.mention import Mention
 from pipeline.records import BrandMention, TopicMention
@@ -54,12 +56,19 @@ class ExampleSet:
     engaged: Example | None = None
 
     def add(self, new: Example, limit: int) -> None:
+        """Keeps the `limit` most negative texts (a repeated text by its most negative example) and the most engaged
+        example. Ties are broken on the examples' order, never on arrival order, so the windows fold the same
+        whatever order their mentions arrive in."""
         if limit <= 0:
             return
-        full = len(self.negative) >= limit
-        if not (full and new >= self.negative[-1]) and not any(e.text == new.text for e in self.negative):
+        same_text = next((e for e in self.negative if e.text == new.text), None)
+        if same_text is not None:
+            if new < same_text:
+                self.negative = sorted([*(e for e in self.negative if e is not same_text), new])
+        elif not (len(self.negative) >= limit and new >= self.negative[-1]):
             self.negative = sorted([*self.negative, new])[:limit]
-        if new.engagement > 0 and (self.engaged is None or new.engagement > self.engaged.engagement):
+        if new.engagement > 0 and (self.engaged is None
+                                   or (-new.engagement, new) < (-self.engaged.engagement, self.engaged)):
             self.engaged = new
 
     def representative(self, limit: int) -> list[Example]:
@@ -80,6 +89,13 @@ class _Counts:
     sentiment_sq_sum: float = 0.0
     example_set: ExampleSet = field(default_factory=ExampleSet)
     max_examples: int = 3
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        """Bytewax deep-copies every changed window at each snapshot. Examples are frozen, so copying the containers
+        folding mutates is a deep copy, and much cheaper than copy.deepcopy's walk through every field."""
+        clone = copy.copy(self)
+        clone.example_set = ExampleSet(list(self.example_set.negative), self.example_set.engaged)
+        return clone
 
     @property
     def negative_share(self) -> float:
@@ -130,6 +146,11 @@ class BrandWindow(_Counts):
         return self.rating_sum / self.rated if self.rated else None
 
     topics: dict[str, TopicCounts] = field(default_factory=dict)
+
+    def __deepcopy__(self, memo: dict) -> "BrandWindow":
+        clone = super().__deepcopy__(memo)
+        clone.topics = {topic: counts.__deepcopy__(memo) for topic, counts in self.topics.items()}
+        return clone
 
     def add(self, item: BrandMention, max_examples: int) -> "BrandWindow":
         analysis, mention = item.item.analysis, item.item.mention

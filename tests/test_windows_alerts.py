@@ -97,3 +97,84 @@ def test_seen_ids_is_bounded_and_forgets_oldest():
 def test_shards_are_stable():
     assert shard_of("abc", 32) == shard_of("abc", 32)
     assert len({shard_of(str(i), 8) for i in range(200)}) == 8
+
+
+def _window_of(items, max_examples: int = 2) -> BrandWindow:
+    window = BrandWindow("A", T0, T0 + timedelta(hours=1))
+    for item in items:
+        window.add(item, max_examples=max_examples)
+    return window
+
+
+def test_windows_fold_the_same_whatever_the_arrival_order():
+    """The dataflow folds mentions as they arrive (not in event-time order): every order gives the same window,
+    repeated texts and equal engagement included."""
+    import random
+
+    specs = [("m1", -0.5, "late again", 0, {"wait_time": -0.5}), ("m2", -0.5, "late again", 0, {}),
+             ("m3", -0.9, "lost my bag", 7, {"baggage": -0.9}), ("m4", -0.9, "lost my bag", 7, {"baggage": -0.9}),
+             ("m5", 0.6, "lovely crew", 7, {}), ("m6", -0.2, "meh", 3, {"wait_time": -0.2}),
+             ("m7", -0.7, "rude agent", 0, {"customer_service": -0.7})]
+
+    def items():
+        made = []
+        for mid, score, text, retweets, topics in specs:
+            item = brand_item(mid, T0, score, text=text, topics=topics)
+            item.item.mention.metadata["retweet_count"] = retweets
+            made.append(item)
+        return made
+
+    reference = _window_of(items())
+    orders = random.Random(5)
+    for _ in range(30):
+        shuffled = items()
+        orders.shuffle(shuffled)
+        window = _window_of(shuffled)
+        assert window.examples == reference.examples
+        assert window.example_set == reference.example_set
+        assert {t: c.example_set for t, c in window.topics.items()} == {
+            t: c.example_set for t, c in reference.topics.items()}
+        assert (window.mentions, window.negative) == (reference.mentions, reference.negative)
+    assert [e.text for e in reference.examples] == ["lost my bag", "rude agent"]  # one example per text
+    made = {item.item.mention.text: [] for item in items()}
+    for item in items():
+        made[item.item.mention.text].append(item.item.mention.id)
+    engaged = reference.example_set.engaged  # 7 retweets thrice: the most negative wins, then the smallest id
+    assert engaged.text == "lost my bag" and engaged.mention_id == min(made["lost my bag"])
+    assert reference.examples[0].mention_id == min(made["lost my bag"])
+
+
+def test_window_and_dedup_snapshots_are_independent_copies():
+    import copy
+
+    window = _window_of([brand_item("m1", T0, -0.5, text="a", topics={"wait_time": -0.5})])
+    snapshot = copy.deepcopy(window)
+    assert snapshot == window and snapshot is not window
+    window.add(brand_item("m2", T0, -0.9, text="b", topics={"wait_time": -0.9, "baggage": -0.9}), max_examples=2)
+    assert snapshot.mentions == 1 and [e.text for e in snapshot.examples] == ["a"]
+    assert set(snapshot.topics) == {"wait_time"} and snapshot.topics["wait_time"].mentions == 1
+    assert window.topics["wait_time"].mentions == 2
+
+    seen = SeenIds(3)
+    for mid in ("a", "b"):
+        seen.check_and_add(mid)
+    copied = copy.deepcopy(seen)
+    seen.check_and_add("c")
+    assert len(copied) == 2 and copied.capacity == 3 and copied.check_and_add("c")
+    assert not copied.check_and_add("a")
+
+
+def test_windows_opened_out_of_order_close_in_time_order():
+    """Mentions are folded as they arrive, so a backfill read from several partitions opens a key's windows out of
+    order; when one watermark step closes them all, the alert rules still get them oldest first."""
+    from pipeline.windower import ChronologicalTumblingWindower
+
+    logic = ChronologicalTumblingWindower(length=timedelta(hours=1), align_to=T0).build(None)
+    for hours in (5, 1, 3, 0, 4):
+        logic.open_for(T0 + timedelta(hours=hours, minutes=30))
+    closed = list(logic.close_for(T0 + timedelta(hours=4)))
+    assert [meta.open_time for _, meta in closed] == [T0 + timedelta(hours=h) for h in (0, 1, 3)]
+    assert [meta.open_time for _, meta in logic.close_for(T0 + timedelta(hours=9))] == [
+        T0 + timedelta(hours=h) for h in (4, 5)]
+    resumed = ChronologicalTumblingWindower(length=timedelta(hours=1), align_to=T0).build(logic.snapshot())
+    assert resumed.is_empty()
