@@ -6,7 +6,8 @@ mention addressed to, or about, a brand.
   left to the lexicon's own negation, and fixed phrases ("can't wait", "no problem") are exempt.
 - A stated duration ("2 hours", "a few days", "3 giorni") is nearly always a wait: DURATION_VALENCE once per span.
 - Questions ask, they do not praise: thanks inside a question closes a request and is not scored, and what
-  positive valence is left is scaled by QUESTION_POSITIVE_FACTOR. A problem asked about in a yes/no question ("is
+  positive valence is left is scaled by QUESTION_POSITIVE_FACTOR. Thanks closing a request made without a question
+  mark ("vorrei sapere quando riaprite, grazie", "please DM me the number, thanks") is not scored either. A problem asked about in a yes/no question ("is
   my flight delayed?") is not yet a complaint: the negative rules above and the complaint cues skip it.
 - Some lexicon words are opinions only in one sense: "like" judges after its experiencer ("I like it") and
   compares or asks elsewhere ("looks like", "I'd like to"); the pragmatic words ("please", "yes", "hope",
@@ -17,7 +18,7 @@ Word lists per language live in nlp/data/conversation_rules.yaml.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Callable
@@ -46,6 +47,14 @@ def pragmatic_words(lang: str) -> frozenset[str]:
     return frozenset(word for words in groups.values() for word in words)
 
 
+def _phrases_by_first_word(phrases: object) -> dict[str, tuple[tuple[str, ...], ...]]:
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases or ():  # type: ignore[attr-defined]
+        words = tuple(str(phrase).lower().split())
+        by_first.setdefault(words[0], []).append(words)
+    return {first: tuple(sorted(found, key=len, reverse=True)) for first, found in by_first.items()}
+
+
 def _ends_sentence(token: str) -> bool:
     return token in SENTENCE_END or token[:1] in SENTENCE_END
 
@@ -62,6 +71,8 @@ class ConversationRules:
     time_reference_before: frozenset[str]
     time_reference_after: frozenset[str]
     opinion_only_after: dict[str, frozenset[str]]
+    requests: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)  # first word -> phrases
+    gratitude_verbs: frozenset[str] = frozenset()
 
     @classmethod
     @lru_cache(maxsize=None)
@@ -79,7 +90,9 @@ class ConversationRules:
                    question_words=words(rules.get("question_words")),
                    time_reference_before=words(references.get("before")),
                    time_reference_after=words(references.get("after")),
-                   opinion_only_after={word: words(after) for word, after in rules.get("opinion_only_after", {}).items()})
+                   opinion_only_after={word: words(after) for word, after in rules.get("opinion_only_after", {}).items()},
+                   requests=_phrases_by_first_word(rules.get("requests")),
+                   gratitude_verbs=words(rules.get("gratitude_verbs")))
 
     @staticmethod
     def is_question(view: TokenView, start: int, end: int) -> bool:
@@ -89,13 +102,38 @@ class ConversationRules:
         return [i for i in range(start, end) if view.lower[i] in self.gratitude]
 
     def unscored(self, view: TokenView, start: int, end: int) -> tuple[set[int], bool]:
-        """What a scorer leaves out of a span (words outside their opinion sense; thanks closing a request), and
-        whether the span is a question (see `damped`)."""
+        """What a scorer leaves out of a span (words outside their opinion sense; thanks closing a question or a
+        request), and whether the span is a question (see `damped`)."""
         hidden = set(self.not_opinions(view, start, end))
         question = self.is_question(view, start, end)
         if question:
             hidden.update(self.gratitude_in(view, start, end))
+        elif self.requests:
+            hidden.update(i for first, last in self.request_sentences(view, start, end)
+                          for i in self.gratitude_in(view, first, last))
         return hidden, question
+
+    def request_sentences(self, view: TokenView, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences of [start, end) that ask for something ("please", "I'd like", "vorrei", "per favore")."""
+        found, first = [], start
+        for i in range(start, end):
+            if _ends_sentence(view.lower[i]) or i == end - 1:
+                if self._asks(view, first, i + 1):
+                    found.append((first, i + 1))
+                first = i + 1
+        return found
+
+    def _asks(self, view: TokenView, first: int, last: int) -> bool:
+        """Whether tokens [first, last) hold a request phrase; one that asks to thank ("I'd like to thank",
+        "vorrei ringraziarvi") is thanks, not a request."""
+        lower, lemma = view.lower, view.lemma
+        for j in range(first, last):
+            for phrase in self.requests.get(lower[j], ()):
+                if tuple(lower[j : j + len(phrase)]) == phrase:
+                    after = range(j + len(phrase), min(last, j + len(phrase) + NEGATION_REACH))
+                    return not any(lemma[k] in self.gratitude_verbs or lower[k] in self.gratitude_verbs
+                                   for k in after)
+        return False
 
     @staticmethod
     def damped(compound: float, question: bool) -> float:

@@ -79,6 +79,20 @@ def test_thanks_in_a_question_closes_a_request(analyzer):
     assert request.label == "neutral" and praise.label == "positive"
 
 
+@pytest.mark.parametrize(("request_text", "praise"), [
+    ("Please DM me my confirmation number, thanks", "Thanks for the smooth flight"),
+    ("I would like to change my seat, thank you", "I would like to thank the crew"),
+])
+def test_thanks_closing_a_request_without_a_question_mark(analyzer, request_text, praise):
+    assert analyzer.analyze(request_text, "en").label == "neutral"
+    assert analyzer.analyze(praise, "en").label == "positive"  # asking to thank is thanks
+
+
+def test_only_the_requesting_sentence_loses_its_thanks(analyzer):
+    mixed = analyzer.analyze("Thanks for the upgrade! Please send the receipt.", "en")
+    assert mixed.label == "positive"  # the thanks is its own sentence, not the request's close
+
+
 def test_positive_valence_in_questions_is_damped(vader):
     scorer, text = VaderScorer(), "Is the lounge nice?"
     view = _view(text)
@@ -115,6 +129,9 @@ def test_italian_negated_events_durations_and_questions(italian):
     assert italian.score_text("Il volo è stato cancellato") < -0.05
     assert italian.score_text("Potete aiutarmi a cambiare il volo? Grazie") == 0.0  # thanks closing a request
     assert italian.score_text("Grazie per l'aiuto!") > 0.05
+    assert italian.score_text("Buongiorno, vorrei sapere quando riaprite il negozio di Padova grazie") == 0.0
+    assert italian.score_text("Per favore mandatemi la ricevuta, grazie mille") == 0.0
+    assert italian.score_text("Volevo ringraziarvi per la cortesia") > 0.05  # a request to thank is thanks
 
 
 def test_italian_yes_no_questions_are_marked_by_intonation_alone(italian):
