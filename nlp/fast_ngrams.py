@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import numpy as np
 from scipy.sparse import csr_matrix
 
-MAX_CACHED_WORDS = 200_000  # about 30 MB of packed indices; the cache starts over when full
+MAX_CACHED_WORDS = 100_000  # about 30 MB (indices, keys, dict); the cache starts over when full
 
 
 class CachedCharNgrams:
