@@ -17,9 +17,11 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -116,22 +118,58 @@ def test_reference_is_complete(reference, stream):
     assert len(reference["alerts"]) == 2 * 2 * COPIES  # each copy's incident: two alerts, two resolutions
 
 
+def _recovery_query(recovery: Path, query: str) -> list[tuple]:
+    rows: list[tuple] = []
+    for db in recovery.glob("*.sqlite3"):
+        try:
+            with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)) as connection:
+                rows += connection.execute(query).fetchall()
+        except sqlite3.OperationalError:  # busy while the run writes: asked again on the next poll
+            continue
+    return rows
+
+
+def recovery_executions(recovery: Path) -> int:
+    """How many executions Bytewax's recovery store has seen (one row per run start)."""
+    return max((row[0] for row in _recovery_query(recovery, "SELECT count(*) FROM exs")), default=0)
+
+
+def wait_for_first_epoch(recovery: Path, executions_before: int, process: subprocess.Popen,
+                         timeout: float = 120.0) -> None:
+    """Blocks until the newly started run has closed its first epoch: start-up is over and mentions flow."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the run ended before its first epoch closed"
+        closed = _recovery_query(recovery, "SELECT count(*) FROM fronts f JOIN exs e ON f.ex_num = e.ex_num "
+                                           f"WHERE e.ex_num >= {executions_before} "
+                                           "AND f.worker_frontier > e.resume_epoch")
+        if any(row[0] for row in closed):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the run closed no epoch within {timeout:.0f}s")
+
+
 def test_sigkill_at_three_points_then_resume(stream, reference):
     bootstrap, _ = stream
     tmp, config = run_config(stream, "crash", topic="one.mentions", lateness=STREAM_LATENESS, recovery=True)
     repwatch("recovery", "init", "--config", str(config), cwd=tmp)
     rng = random.Random(int(os.environ.get("REPWATCH_CRASH_SEED", "7")))
-    points = sorted(rng.uniform(3.5, 6.5) for _ in range(3))  # start-up takes ~3.5s; the stream ~3s more
+    # each kill comes at a random moment after the run's first epoch closed (start-up takes 3-8 s, depending on
+    # the machine, and the whole stream about 3 s more), so the kills land mid-stream on slow and fast machines
+    points = [rng.uniform(0.1, 0.7) for _ in range(3)]
     env = {**os.environ, "COLUMNS": "200"}
     env.pop("REPWATCH_CLICKHOUSE_DSN", None)
+    recovery = tmp / "recovery"
     for delay in points:
+        executions = recovery_executions(recovery)
         process = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--config", str(config)],
                                    cwd=tmp, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_first_epoch(recovery, executions, process)
         time.sleep(delay)
         assert process.poll() is None, "the run ended before it could be killed"
         process.send_signal(signal.SIGKILL)
         process.wait()
-    print(f"\nkilled after {', '.join(f'{p:.1f}s' for p in points)} of running; resuming to the end")
+    print(f"\nkilled {', '.join(f'{p:.1f}s' for p in points)} after each run's first epoch; resuming to the end")
     db = yaml.safe_load(config.read_text())["sinks"]["clickhouse"]["database"]
     stored = int(sql(tmp, config, f"SELECT uniqExact(mention_id) FROM {db}.mentions FINAL")[0][0])
     total = sum(int(n) for _, n in reference["mentions"])
