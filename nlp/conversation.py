@@ -6,9 +6,10 @@ mention addressed to, or about, a brand.
   left to the lexicon's own negation, and fixed phrases ("can't wait", "no problem") are exempt.
 - A stated duration ("2 hours", "a few days", "3 giorni") is nearly always a wait: DURATION_VALENCE once per span.
 - Questions ask, they do not praise: thanks inside a question closes a request and is not scored, and what
-  positive valence is left is scaled by QUESTION_POSITIVE_FACTOR. Thanks closing a request made without a question
-  mark ("vorrei sapere quando riaprite, grazie", "please DM me the number, thanks") is not scored either. A problem asked about in a yes/no question ("is
-  my flight delayed?") is not yet a complaint: the negative rules above and the complaint cues skip it.
+  positive valence is left is scaled by QUESTION_POSITIVE_FACTOR. Thanks closing a request made without a
+  question mark ("vorrei sapere quando riaprite, grazie", "please DM me the number, thanks") is not scored either.
+  A problem asked about in a yes/no question ("is my flight delayed?") is not yet a complaint: the negative rules
+  above and the complaint cues skip it.
 - Some lexicon words are opinions only in one sense: "like" judges after its experiencer ("I like it") and
   compares or asks elsewhere ("looks like", "I'd like to"); the pragmatic words ("please", "yes", "hope",
   "customer care") are requests, answers, wishes or department names in mentions (English: scored 0).
