@@ -134,19 +134,20 @@ def recovery_executions(recovery: Path) -> int:
     return max((row[0] for row in _recovery_query(recovery, "SELECT count(*) FROM exs")), default=0)
 
 
-def wait_for_first_epoch(recovery: Path, executions_before: int, process: subprocess.Popen,
-                         timeout: float = 120.0) -> None:
-    """Blocks until the newly started run has closed its first epoch: start-up is over and mentions flow."""
+def wait_for_analyzed_mentions(recovery: Path, executions_before: int, process: subprocess.Popen,
+                               timeout: float = 120.0) -> None:
+    """Blocks until the newly started run has snapshotted window state: start-up (NLP models included) is over and
+    analysed mentions flow."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert process.poll() is None, "the run ended before its first epoch closed"
-        closed = _recovery_query(recovery, "SELECT count(*) FROM fronts f JOIN exs e ON f.ex_num = e.ex_num "
-                                           f"WHERE e.ex_num >= {executions_before} "
-                                           "AND f.worker_frontier > e.resume_epoch")
-        if any(row[0] for row in closed):
+        assert process.poll() is None, "the run ended before it analysed any mention"
+        found = _recovery_query(recovery, "SELECT count(*) FROM snaps s, exs e WHERE e.ex_num >= "
+                                          f"{executions_before} AND s.snap_epoch > e.resume_epoch "
+                                          "AND s.step_id LIKE '%brand_windows%'")
+        if any(row[0] for row in found):
             return
         time.sleep(0.05)
-    raise AssertionError(f"the run closed no epoch within {timeout:.0f}s")
+    raise AssertionError(f"the run snapshotted no window within {timeout:.0f}s")
 
 
 def test_sigkill_at_three_points_then_resume(stream, reference):
@@ -154,8 +155,8 @@ def test_sigkill_at_three_points_then_resume(stream, reference):
     tmp, config = run_config(stream, "crash", topic="one.mentions", lateness=STREAM_LATENESS, recovery=True)
     repwatch("recovery", "init", "--config", str(config), cwd=tmp)
     rng = random.Random(int(os.environ.get("REPWATCH_CRASH_SEED", "7")))
-    # each kill comes at a random moment after the run's first epoch closed (start-up takes 3-8 s, depending on
-    # the machine, and the whole stream about 3 s more), so the kills land mid-stream on slow and fast machines
+    # each kill comes at a random moment after the run first snapshotted window state (start-up takes 3-8 s,
+    # depending on the machine, and the whole stream about 3 s more), so kills land mid-stream on any machine
     points = [rng.uniform(0.1, 0.7) for _ in range(3)]
     env = {**os.environ, "COLUMNS": "200"}
     env.pop("REPWATCH_CLICKHOUSE_DSN", None)
@@ -164,12 +165,12 @@ def test_sigkill_at_three_points_then_resume(stream, reference):
         executions = recovery_executions(recovery)
         process = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--config", str(config)],
                                    cwd=tmp, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for_first_epoch(recovery, executions, process)
+        wait_for_analyzed_mentions(recovery, executions, process)
         time.sleep(delay)
         assert process.poll() is None, "the run ended before it could be killed"
         process.send_signal(signal.SIGKILL)
         process.wait()
-    print(f"\nkilled {', '.join(f'{p:.1f}s' for p in points)} after each run's first epoch; resuming to the end")
+    print(f"\nkilled {', '.join(f'{p:.1f}s' for p in points)} after each run's first window snapshot; resuming")
     db = yaml.safe_load(config.read_text())["sinks"]["clickhouse"]["database"]
     stored = int(sql(tmp, config, f"SELECT uniqExact(mention_id) FROM {db}.mentions FINAL")[0][0])
     total = sum(int(n) for _, n in reference["mentions"])
