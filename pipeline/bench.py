@@ -9,15 +9,18 @@ import argparse
 import csv
 import json
 import logging
+import multiprocessing
 import resource
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from pipeline.config import RepwatchConfig, packaged_config
 from pipeline.jobs import demo_sample_path
 
+AIRLINE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 DEFAULT_AIRLINE = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "airline_tweets" / "Tweets.csv"
 
 
@@ -78,6 +81,48 @@ def bench_dataflow(airline: Path | None, workers: int, data_dir: str) -> None:
     result = replay_files(config, inputs, workers=workers, show_progress=False)
     print(f"dataflow file -> validate -> NLP -> windows -> alerts -> embedded ClickHouse, {workers} worker(s): "
           f"{result.records_read:,} records in {result.seconds:.2f}s = {result.per_second:,.0f} mentions/s")
+
+
+def backfill_copies(airline: Path, out: Path, copies: int, apart: timedelta = timedelta(days=10)) -> int:
+    """The airline tweets `copies` times over, each copy `apart` later and with its own tweet ids."""
+    with airline.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, list(rows[0]))
+        writer.writeheader()
+        for copy in range(copies):
+            for row in rows:
+                created = datetime.strptime(row["tweet_created"], AIRLINE_TIME_FORMAT) + apart * copy
+                writer.writerow({**row, "tweet_id": f"{row['tweet_id']}{copy}",
+                                 "tweet_created": created.strftime(AIRLINE_TIME_FORMAT)})
+    return len(rows) * copies
+
+
+def _backfill_child(path: str, data_dir: str, lateness: timedelta, results: Any) -> None:
+    from pipeline.runner import replay_files
+
+    logging.basicConfig(level=logging.ERROR)
+    config, inputs = _bench_config(Path(path), data_dir, "bench_backfill")
+    config = config.model_copy(update={"windows": config.windows.model_copy(update={"lateness": lateness})})
+    result = replay_files(config, inputs, show_progress=False)
+    results.put((result.records_read, result.seconds))
+
+
+def bench_backfill(airline: Path, data_dir: str, copies: int = 4) -> None:
+    """A backfill with a lateness as long as its history (as the README advises): the airline tweets copied four
+    times 10 days apart, file -> embedded ClickHouse, in a child process so that its peak memory is its own."""
+    path = Path(data_dir) / "backfill.csv"
+    backfill_copies(airline, path, copies)
+    lateness = timedelta(days=10 * copies + 20)
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    child = context.Process(target=_backfill_child, args=(str(path), data_dir, lateness, results))
+    child.start()
+    records, seconds = results.get()
+    child.join()
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"backfill (airline x{copies}, lateness {lateness.days}d), file -> embedded ClickHouse: {records:,} records "
+          f"in {seconds:.1f}s = {records / seconds:,.0f} mentions/s, peak memory of the process {peak_mb:,.0f} MB")
 
 
 def bench_model(airline: Path, data_dir: str) -> None:
@@ -164,6 +209,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data_dir:  # one embedded ClickHouse path per process
         bench_dataflow(args.airline, args.workers, data_dir)
         if args.airline and args.airline.is_file():
+            bench_backfill(args.airline, data_dir)  # before any other child process: its peak memory is read
             bench_model(args.airline, data_dir)
         if not args.no_kafka:
             bench_kafka(args.airline, data_dir)

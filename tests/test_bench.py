@@ -15,3 +15,31 @@ def test_benchmarks_run_on_the_bundled_sample(tmp_path, capsys, chdb_dir):
     out = capsys.readouterr().out
     assert "texts/s" in out and "ingest -> Kafka: 613 mentions" in out
     assert "Kafka -> dataflow -> embedded ClickHouse, 1 worker(s): 611 mentions" in out
+
+
+@pytest.mark.shared
+def test_backfill_benchmark_copies_the_history_and_runs_in_a_child(tmp_path, capsys):
+    import csv
+    from datetime import datetime, timedelta
+
+    from tests.conftest import shared_dataset
+
+    source = shared_dataset("airline_tweets") / "Tweets.csv"
+    with source.open(encoding="utf-8", newline="") as handle:
+        rows = [row for _, row in zip(range(30), csv.DictReader(handle))]
+    subset = tmp_path / "subset.csv"
+    with subset.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    copied = tmp_path / "copies.csv"
+    assert bench.backfill_copies(subset, copied, 3) == 90
+    with copied.open(encoding="utf-8", newline="") as handle:
+        copies = list(csv.DictReader(handle))
+    assert len({row["tweet_id"] for row in copies}) == 90
+    first, third = (datetime.strptime(copies[i]["tweet_created"], bench.AIRLINE_TIME_FORMAT) for i in (0, 60))
+    assert third - first == timedelta(days=20) and copies[60]["text"] == copies[0]["text"]
+
+    bench.bench_backfill(subset, str(tmp_path), copies=2)
+    out = capsys.readouterr().out
+    assert "backfill (airline x2, lateness 40d)" in out and ": 60 records in" in out and "MB" in out
