@@ -60,6 +60,20 @@ def _ends_sentence(token: str) -> bool:
     return token in SENTENCE_END or token[:1] in SENTENCE_END
 
 
+def _sentence_around(view: TokenView, start: int, end: int, position: int) -> tuple[int, int]:
+    """Token range, within [start, end), of the sentence holding `position` (its final punctuation included)."""
+    first, last = start, end
+    for i in range(position - 1, start - 1, -1):
+        if _ends_sentence(view.lower[i]):
+            first = i + 1
+            break
+    for i in range(position, end):
+        if _ends_sentence(view.lower[i]):
+            last = i + 1
+            break
+    return first, last
+
+
 @dataclass(frozen=True)
 class ConversationRules:
     negators: frozenset[str]
@@ -109,20 +123,10 @@ class ConversationRules:
         question = self.is_question(view, start, end)
         if question:
             hidden.update(self.gratitude_in(view, start, end))
-        elif self.requests:
-            hidden.update(i for first, last in self.request_sentences(view, start, end)
-                          for i in self.gratitude_in(view, first, last))
+        elif self.requests:  # thanks is rare: only then is its sentence searched for a request
+            hidden.update(i for i in self.gratitude_in(view, start, end)
+                          if self._asks(view, *_sentence_around(view, start, end, i)))
         return hidden, question
-
-    def request_sentences(self, view: TokenView, start: int, end: int) -> list[tuple[int, int]]:
-        """The sentences of [start, end) that ask for something ("please", "I'd like", "vorrei", "per favore")."""
-        found, first = [], start
-        for i in range(start, end):
-            if _ends_sentence(view.lower[i]) or i == end - 1:
-                if self._asks(view, first, i + 1):
-                    found.append((first, i + 1))
-                first = i + 1
-        return found
 
     def _asks(self, view: TokenView, first: int, last: int) -> bool:
         """Whether tokens [first, last) hold a request phrase; one that asks to thank ("I'd like to thank",
@@ -156,11 +160,7 @@ class ConversationRules:
         question word ("perché", "come")."""
         if not self.question_openers and not self.question_words:
             return False
-        first = start
-        for i in range(position - 1, start - 1, -1):
-            if _ends_sentence(view.lower[i]):
-                first = i + 1
-                break
+        first, last = _sentence_around(view, start, end, position)
         while first < position and (view.masked[first] or not view.lower[first].isalpha()):
             first += 1
         if first >= end:
@@ -168,13 +168,7 @@ class ConversationRules:
         opener = view.lower[first]
         if opener not in self.question_openers if self.question_openers else opener in self.question_words:
             return False
-        for i in range(position, end):
-            token = view.lower[i]
-            if "?" in token:
-                return True
-            if _ends_sentence(token):
-                return False
-        return False
+        return any("?" in view.lower[i] for i in range(position, last))
 
     def implicit_valence(self, view: TokenView, start: int, end: int, is_opinion_word: OpinionWord) -> float:
         """Valence of the span's negated events and stated durations, each counted at most once."""

@@ -71,10 +71,7 @@ class CachedCharNgrams:
     def transform(self, texts: Iterable[str]) -> Any:
         if isinstance(texts, str):
             raise ValueError("an iterable of texts is expected, not one string")
-        texts = list(texts)
+        if self._tfidf is None and hasattr(self.vectorizer, "idf_"):
+            return self.vectorizer.transform(texts)  # a TfidfVectorizer whose internals changed: the slow road
         counts = self.counts(texts)
-        if self._tfidf is None:
-            if hasattr(self.vectorizer, "idf_"):  # a TfidfVectorizer whose internals changed: take the slow road
-                return self.vectorizer.transform(list(texts))
-            return counts
-        return self._tfidf.transform(counts, copy=False)
+        return counts if self._tfidf is None else self._tfidf.transform(counts, copy=False)

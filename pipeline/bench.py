@@ -20,7 +20,6 @@ from typing import Any
 from pipeline.config import RepwatchConfig, packaged_config
 from pipeline.jobs import demo_sample_path
 
-AIRLINE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 DEFAULT_AIRLINE = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "airline_tweets" / "Tweets.csv"
 
 
@@ -59,12 +58,17 @@ def bench_nlp(texts: list[str], repeats: int = 3) -> None:
               "runs on all cores)")
 
 
-def _bench_config(airline: Path | None, data_dir: str, database: str) -> tuple[RepwatchConfig, list]:
+def _airline_config() -> RepwatchConfig:
     from pipeline.config import load_config
+
+    return load_config(Path(__file__).resolve().parents[1] / "config" / "airlines.yaml")
+
+
+def _bench_config(airline: Path | None, data_dir: str, database: str) -> tuple[RepwatchConfig, list]:
     from pipeline.jobs import inputs_for
 
     if airline and airline.is_file():
-        config = load_config(Path(__file__).resolve().parents[1] / "config" / "airlines.yaml")
+        config = _airline_config()
         inputs = inputs_for(config, str(airline))
     else:
         config = packaged_config("demo")
@@ -84,7 +88,10 @@ def bench_dataflow(airline: Path | None, workers: int, data_dir: str) -> None:
 
 
 def backfill_copies(airline: Path, out: Path, copies: int, apart: timedelta = timedelta(days=10)) -> int:
-    """The airline tweets `copies` times over, each copy `apart` later and with its own tweet ids."""
+    """The airline tweets `copies` times over, each copy `apart` later and with its own ids (columns and timestamp
+    format as config/airlines.yaml reads them)."""
+    source = _airline_config().file_sources()[0]
+    id_column, time_column = source.mapping["source_id"], source.mapping["created_at"]
     with airline.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     with out.open("w", encoding="utf-8", newline="") as handle:
@@ -92,9 +99,9 @@ def backfill_copies(airline: Path, out: Path, copies: int, apart: timedelta = ti
         writer.writeheader()
         for copy in range(copies):
             for row in rows:
-                created = datetime.strptime(row["tweet_created"], AIRLINE_TIME_FORMAT) + apart * copy
-                writer.writerow({**row, "tweet_id": f"{row['tweet_id']}{copy}",
-                                 "tweet_created": created.strftime(AIRLINE_TIME_FORMAT)})
+                created = datetime.strptime(row[time_column], source.timestamp_format) + apart * copy
+                writer.writerow({**row, id_column: f"{row[id_column]}{copy}",
+                                 time_column: created.strftime(source.timestamp_format)})
     return len(rows) * copies
 
 
@@ -118,8 +125,10 @@ def bench_backfill(airline: Path, data_dir: str, copies: int = 4) -> None:
     results = context.Queue()
     child = context.Process(target=_backfill_child, args=(str(path), data_dir, lateness, results))
     child.start()
-    records, seconds = results.get()
     child.join()
+    if child.exitcode != 0:
+        raise RuntimeError(f"the backfill benchmark's process failed (exit code {child.exitcode}); see its output above")
+    records, seconds = results.get(timeout=10)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"backfill (airline x{copies}, lateness {lateness.days}d), file -> embedded ClickHouse: {records:,} records "
           f"in {seconds:.1f}s = {records / seconds:,.0f} mentions/s, peak memory of the process {peak_mb:,.0f} MB")

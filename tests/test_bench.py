@@ -37,7 +37,7 @@ def test_backfill_benchmark_copies_the_history_and_runs_in_a_child(tmp_path, cap
     with copied.open(encoding="utf-8", newline="") as handle:
         copies = list(csv.DictReader(handle))
     assert len({row["tweet_id"] for row in copies}) == 90
-    first, third = (datetime.strptime(copies[i]["tweet_created"], bench.AIRLINE_TIME_FORMAT) for i in (0, 60))
+    first, third = (datetime.strptime(copies[i]["tweet_created"], "%Y-%m-%d %H:%M:%S %z") for i in (0, 60))
     assert third - first == timedelta(days=20) and copies[60]["text"] == copies[0]["text"]
 
     bench.bench_backfill(subset, str(tmp_path), copies=2)
