@@ -1,6 +1,10 @@
 """Custom models trained from a user's own labels (`repwatch train`): a sentiment classifier and a multi-label
 topic classifier, scikit-learn linear models over word and character n-grams, saved as two small files.
 
+Sentiment is the mean of a logistic regression and a Naive-Bayes-weighted one (nlp.nb_logistic) over words with
+negation scope marked (nlp.negation_scope); topics are Naive-Bayes-weighted regressions over the plain words. Both
+read the character n-grams and the rule features.
+
 `nlp.model: DIR` makes the Analyzer use them for the languages they were trained on; the rule-based scorer and
 topic matcher remain the fallback (other languages) and the topic clauses still come from the rules.
 
@@ -22,12 +26,15 @@ from scipy.sparse import csr_matrix, hstack
 
 import joblib
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.ensemble import VotingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from nlp.fast_ngrams import CachedCharNgrams
+from nlp.nb_logistic import NBLogisticRegression
+from nlp.negation_scope import NegationMarkedWords
 
 MODEL_FILE = "model.joblib"
 META_FILE = "model.json"
@@ -35,23 +42,32 @@ FORMAT_VERSION = 3
 RULE_WEIGHT = 3.0  # scale of the rule features against tf-idf values (which are at most 1)
 
 
-def features() -> FeatureUnion:
-    """Word uni/bigrams and character 2-5-grams within word boundaries (robust to inflection and typos)."""
+# feature parts a classifier does not read: negation changes what a text says of a topic, not which topic it is
+UNREAD_PARTS = {"sentiment": ["words"], "topics": ["negated_words"]}
+
+
+def features(lang: str) -> FeatureUnion:
+    """Word uni/bigrams, the same with negation scope marked (nlp.negation_scope), and character 2-5-grams within
+    word boundaries (robust to inflection and typos)."""
     return FeatureUnion([
         ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True,
                                   token_pattern=r"(?u)\b\w+\b|[!?]")),
+        ("negated_words", TfidfVectorizer(analyzer=NegationMarkedWords(lang), min_df=2, sublinear_tf=True)),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
                                   max_features=200_000)),
     ])
 
 
-def sentiment_classifier(c: float = 4.0) -> LogisticRegression:
-    return LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+def sentiment_classifier(c: float = 4.0) -> VotingClassifier:
+    """The mean probability of a logistic regression and a Naive-Bayes-weighted one (nlp.nb_logistic): the plain
+    regression keeps the rarer neutral class, the weighted one separates positive from negative better."""
+    return VotingClassifier([("logistic", LogisticRegression(C=c, max_iter=2000, class_weight="balanced")),
+                             ("nb_logistic", NBLogisticRegression(C=c))], voting="soft")
 
 
 def topic_classifier(c: float = 8.0) -> OneVsRestClassifier:
-    """One logistic regression per topic, fitted in parallel on all cores."""
-    return OneVsRestClassifier(LogisticRegression(C=c, max_iter=2000, class_weight="balanced"), n_jobs=-1)
+    """One Naive-Bayes-weighted logistic regression per topic, fitted in parallel on all cores."""
+    return OneVsRestClassifier(NBLogisticRegression(C=c), n_jobs=-1)
 
 
 def rule_features(scores: Sequence[float], topic_sets: Sequence[set[str] | frozenset[str]],
@@ -69,14 +85,16 @@ class TrainedModel:
 
     languages: list[str]
     features: FeatureUnion | None = None
-    sentiment: LogisticRegression | None = None
+    sentiment: Any = None  # a fitted classifier with predict_proba and classes_
     topics: OneVsRestClassifier | None = None
     topic_binarizer: MultiLabelBinarizer | None = None
     topic_threshold: float = 0.5
     rule_topics: list[str] = field(default_factory=list)  # the rule topics whose indicators the models read
     uses_rules: bool = True  # False: n-grams alone (`repwatch train --ngrams-only`), the rules need not score first
+    unread_parts: dict[str, list[str]] = field(default_factory=dict)  # "sentiment"/"topics" -> feature parts skipped
     meta: dict[str, Any] = field(default_factory=dict)
     _ngram_parts: list[Any] | None = field(default=None, init=False, repr=False)
+    _columns: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     def covers(self, lang: str) -> bool:
         return lang in self.languages
@@ -103,13 +121,30 @@ class TrainedModel:
             return self.features.transform(texts)
         return hstack([part.transform(texts) for part in self._ngram_parts]).tocsr()
 
+    def read_by(self, reader: str, matrix: Any) -> Any:
+        """The columns of `transform`'s matrix that the "sentiment" or "topics" classifier reads."""
+        if not self.unread_parts.get(reader):
+            return matrix
+        if reader not in self._columns:
+            assert self.features is not None
+            kept, start = [], 0
+            for name, part in self.features.transformer_list:
+                width = len(part.vocabulary_)
+                if name not in self.unread_parts[reader]:
+                    kept.append(np.arange(start, start + width))
+                start += width
+            kept.append(np.arange(start, matrix.shape[1]))  # the rule features
+            self._columns[reader] = np.concatenate(kept)
+        return matrix[:, self._columns[reader]]
+
     def sentiment_scores(self, texts: list[str], matrix: Any = None) -> list[tuple[str, float]]:
         """(label, score) per text; score = P(positive) - P(negative), in [-1, 1] like a compound score."""
         if self.sentiment is None or not texts:
             return []
         classes = list(self.sentiment.classes_)
         results = []
-        for probabilities in self.sentiment.predict_proba(self.transform(texts) if matrix is None else matrix):
+        matrix = self.read_by("sentiment", self.transform(texts) if matrix is None else matrix)
+        for probabilities in self.sentiment.predict_proba(matrix):
             p = dict(zip(classes, probabilities))
             label = classes[int(probabilities.argmax())]
             results.append((label, float(p.get("positive", 0.0) - p.get("negative", 0.0))))
@@ -119,7 +154,8 @@ class TrainedModel:
         if self.topics is None or self.topic_binarizer is None or not texts:
             return [set() for _ in texts]
         names = list(self.topic_binarizer.classes_)
-        probabilities = self.topics.predict_proba(self.transform(texts) if matrix is None else matrix)
+        probabilities = self.topics.predict_proba(self.read_by("topics", self.transform(texts) if matrix is None
+                                                               else matrix))
         return [{names[j] for j, p in enumerate(row) if p >= self.topic_threshold} for row in probabilities]
 
 
@@ -130,7 +166,7 @@ def save_model(model: TrainedModel, directory: str | Path) -> Path:
                  "topic_binarizer": model.topic_binarizer}, out / MODEL_FILE, compress=3)
     meta = {**model.meta, "format_version": FORMAT_VERSION, "languages": model.languages,
             "topic_threshold": model.topic_threshold, "rule_topics": model.rule_topics,
-            "rule_features": model.uses_rules,
+            "rule_features": model.uses_rules, "unread_parts": model.unread_parts,
             "topics": list(model.topic_binarizer.classes_) if model.topic_binarizer is not None else []}
     (out / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return out
@@ -152,4 +188,5 @@ def load_model(directory: str | Path) -> TrainedModel:
     return TrainedModel(languages=list(meta["languages"]), features=parts["features"], sentiment=parts["sentiment"],
                         topics=parts["topics"],
                         topic_binarizer=parts["topic_binarizer"], topic_threshold=float(meta["topic_threshold"]),
-                        rule_topics=list(meta["rule_topics"]), uses_rules=bool(meta["rule_features"]), meta=meta)
+                        rule_topics=list(meta["rule_topics"]), uses_rules=bool(meta["rule_features"]),
+                        unread_parts=dict(meta.get("unread_parts", {})), meta=meta)

@@ -27,7 +27,8 @@ from nlp.evaluation.datasets import LOADERS, Example
 from nlp.analyzer import Analysis, Analyzer
 from nlp.evaluation.labels import SENTIMENT_LABELS, vader_rating_label
 from nlp.evaluation.metrics import classification_report, set_f1
-from nlp.model import TrainedModel, features, rule_features, save_model, sentiment_classifier, topic_classifier
+from nlp.model import (UNREAD_PARTS, TrainedModel, features, rule_features, save_model, sentiment_classifier,
+                       topic_classifier)
 from pipeline.config import NlpConfig, TopicsConfig
 
 # aspect category -> the repwatch topic a trained model predicts for it (inverse of the evaluation mappings)
@@ -121,21 +122,23 @@ def _rule_matrix(rules: list[Analysis], rows: Any, rule_topics: list[str]) -> An
 
 
 def _fit(data: TrainingSet, rows: np.ndarray, topic_names: list[str], use_rules: bool = True) -> TrainedModel:
-    extractor = features()
+    extractor = features(data.lang)
     matrix = extractor.fit_transform([data.texts[i] for i in rows])
-    model = TrainedModel(languages=[data.lang], features=extractor, uses_rules=use_rules)
+    model = TrainedModel(languages=[data.lang], features=extractor, uses_rules=use_rules,
+                         unread_parts=dict(UNREAD_PARTS))
     if use_rules:
         rules = rule_analyses(data)
         model.rule_topics = sorted({t.topic for a in rules for t in a.topics})
         matrix = hstack([matrix, _rule_matrix(rules, rows, model.rule_topics)]).tocsr()
     labelled = [k for k, i in enumerate(rows) if data.labels[i] is not None]
     if len({data.labels[rows[k]] for k in labelled}) >= 2:
-        model.sentiment = sentiment_classifier().fit(matrix[labelled], [data.labels[rows[k]] for k in labelled])
+        model.sentiment = sentiment_classifier().fit(model.read_by("sentiment", matrix[labelled]),
+                                                     [data.labels[rows[k]] for k in labelled])
     if topic_names:
         binarizer = MultiLabelBinarizer(classes=topic_names)
         y = binarizer.fit_transform([[t for t in data.topics[i] if t in topic_names] for i in rows])
         if all(0 < y[:, j].sum() < len(rows) for j in range(y.shape[1])):
-            model.topics = topic_classifier().fit(matrix, y)
+            model.topics = topic_classifier().fit(model.read_by("topics", matrix), y)
             model.topic_binarizer = binarizer
     return model
 
