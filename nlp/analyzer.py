@@ -140,7 +140,7 @@ class Analyzer:
             clause_rules = rule_features([clauses[k] for k in keys], [{k[1]} for k in keys], model.rule_topics) \
                 if model.uses_rules else None
             snippets = [snippet for snippet, _ in keys]
-            scored = model.sentiment_scores(snippets, model.transform(snippets, clause_rules))
+            scored = model.sentiment_scores(snippets, model.transform(snippets, clause_rules, "sentiment"))
             snippet_scores = dict(zip(keys, scored))
         for n, i in enumerate(positions):
             analysis = analyses[i]

@@ -99,17 +99,19 @@ class TrainedModel:
     def covers(self, lang: str) -> bool:
         return lang in self.languages
 
-    def transform(self, texts: list[str], rules: csr_matrix | None = None) -> Any:
-        """Features of texts; `rules` is their `rule_features` (all zeros when not given: n-grams alone)."""
-        ngrams = self._ngrams(texts)
+    def transform(self, texts: list[str], rules: csr_matrix | None = None, reader: str | None = None) -> Any:
+        """Features of texts; `rules` is their `rule_features` (all zeros when not given: n-grams alone). With a
+        `reader` ("sentiment"/"topics") the parts it does not read are left as zeros, not computed."""
+        ngrams = self._ngrams(texts, self.unread_parts.get(reader, []) if reader else [])
         if not self.uses_rules:
             return ngrams
         if rules is None:
             rules = csr_matrix((len(texts), 3 + len(self.rule_topics)))
         return hstack([ngrams, rules]).tocsr()
 
-    def _ngrams(self, texts: list[str]) -> Any:
-        """`features.transform(texts)`, with character n-gram vectorizers replaced by their cached twin."""
+    def _ngrams(self, texts: list[str], skipped: Sequence[str] = ()) -> Any:
+        """`features.transform(texts)`, with character n-gram vectorizers replaced by their cached twin and the
+        `skipped` parts as zeros."""
         assert self.features is not None
         if self._ngram_parts is None:
             plain = self.features.transformer_weights is not None or any(
@@ -119,7 +121,8 @@ class TrainedModel:
                 for _, part in self.features.transformer_list]
         if not self._ngram_parts:
             return self.features.transform(texts)
-        return hstack([part.transform(texts) for part in self._ngram_parts]).tocsr()
+        return hstack([csr_matrix((len(texts), len(fitted.vocabulary_))) if name in skipped else part.transform(texts)
+                       for (name, fitted), part in zip(self.features.transformer_list, self._ngram_parts)]).tocsr()
 
     def read_by(self, reader: str, matrix: Any) -> Any:
         """The columns of `transform`'s matrix that the "sentiment" or "topics" classifier reads."""

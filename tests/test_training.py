@@ -188,3 +188,14 @@ def test_the_fast_ngram_path_gives_the_fitted_features_exactly(airline_model, ai
     fast, slow = model._ngrams(texts), model.features.transform(texts)
     assert any(part.__class__.__name__ == "CachedCharNgrams" for part in model._ngram_parts)
     assert fast.shape == slow.shape and abs(fast - slow).max() == 0.0
+
+
+def test_a_reader_transform_skips_the_parts_its_classifier_does_not_read(airline_model, airline_csv):
+    folder, _ = airline_model
+    model = load_model(folder)
+    texts = [e.text for e in airline_csv[1][:300]]
+    full, sentiment_only = model.transform(texts), model.transform(texts, reader="sentiment")
+    words = len(model.features.transformer_list[0][1].vocabulary_)
+    assert model.features.transformer_list[0][0] == "words" and sentiment_only[:, :words].nnz == 0 < full[:, :words].nnz
+    assert (model.read_by("sentiment", full) != model.read_by("sentiment", sentiment_only)).nnz == 0
+    assert model.sentiment_scores(texts, sentiment_only) == model.sentiment_scores(texts, full)
