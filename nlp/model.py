@@ -2,8 +2,9 @@
 topic classifier, scikit-learn linear models over word and character n-grams, saved as two small files.
 
 Sentiment is the mean of a logistic regression and a Naive-Bayes-weighted one (nlp.nb_logistic) over words with
-negation scope marked (nlp.negation_scope); topics are Naive-Bayes-weighted regressions over the plain words. Both
-read the character n-grams and the rule features.
+negation scope marked (nlp.negation_scope); topics are Naive-Bayes-weighted regressions over the plain words and,
+for English, a static sentence embedding (nlp.static_embeddings). Both read the character n-grams and the rule
+features.
 
 `nlp.model: DIR` makes the Analyzer use them for the languages they were trained on; the rule-based scorer and
 topic matcher remain the fallback (other languages) and the topic clauses still come from the rules.
@@ -35,6 +36,7 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from nlp.fast_ngrams import CachedCharNgrams
 from nlp.nb_logistic import NBLogisticRegression
 from nlp.negation_scope import NegationMarkedWords
+from nlp.static_embeddings import StaticEmbeddingFeatures, has_embedding
 
 MODEL_FILE = "model.joblib"
 META_FILE = "model.json"
@@ -42,19 +44,23 @@ FORMAT_VERSION = 3
 RULE_WEIGHT = 3.0  # scale of the rule features against tf-idf values (which are at most 1)
 
 
-# feature parts a classifier does not read: negation changes what a text says of a topic, not which topic it is
-UNREAD_PARTS = {"sentiment": ["words"], "topics": ["negated_words"]}
+# feature parts a classifier does not read: negation changes what a text says of a topic, not which topic it is;
+# the embedding tells what a text is about, not how it feels (sentiment with it: SemEval-2014 aspect polarity -0.002)
+UNREAD_PARTS = {"sentiment": ["words", "embedding"], "topics": ["negated_words"]}
 
 
 def features(lang: str) -> FeatureUnion:
-    """Word uni/bigrams, the same with negation scope marked (nlp.negation_scope), and character 2-5-grams within
-    word boundaries (robust to inflection and typos)."""
+    """Word uni/bigrams, the same with negation scope marked (nlp.negation_scope), character 2-5-grams within
+    word boundaries (robust to inflection and typos) and, where repwatch ships one for the language, a static
+    sentence embedding (words never seen in training land near those that were)."""
+    embedding = [("embedding", StaticEmbeddingFeatures(lang))] if has_embedding(lang) else []
     return FeatureUnion([
         ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True,
                                   token_pattern=r"(?u)\b\w+\b|[!?]")),
         ("negated_words", TfidfVectorizer(analyzer=NegationMarkedWords(lang), min_df=2, sublinear_tf=True)),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
                                   max_features=200_000)),
+        *embedding,
     ])
 
 
@@ -187,6 +193,9 @@ def load_model(directory: str | Path) -> TrainedModel:
                          f"format {FORMAT_VERSION}: retrain it with `repwatch train`")
     started = time.perf_counter()
     parts = joblib.load(model_file)
+    for _, part in parts["features"].transformer_list:
+        if isinstance(part, StaticEmbeddingFeatures):
+            part.fit([])  # loads the embedding table now, not in the dataflow's first batch
     meta["load_seconds"] = round(time.perf_counter() - started, 3)
     return TrainedModel(languages=list(meta["languages"]), features=parts["features"], sentiment=parts["sentiment"],
                         topics=parts["topics"],

@@ -1,4 +1,5 @@
-"""Trained-model building blocks: negation-scope word features and the Naive-Bayes-weighted logistic regression."""
+"""Trained-model building blocks: negation-scope word features, the static sentence embedding and the
+Naive-Bayes-weighted logistic regression."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 
-from nlp.model import TrainedModel, features
+from nlp.model import UNREAD_PARTS, TrainedModel, features
 from nlp.nb_logistic import NBLogisticRegression
 from nlp.negation_scope import NegationMarkedWords
+from nlp.static_embeddings import StaticEmbeddingFeatures, has_embedding
 
 
 def test_words_after_a_negation_are_marked_until_the_next_punctuation():
@@ -83,14 +85,15 @@ def test_each_classifier_reads_its_own_feature_parts():
     extractor = features("en")
     matrix = extractor.fit_transform(texts)
     widths = {name: len(part.vocabulary_) for name, part in extractor.transformer_list}
-    model = TrainedModel(languages=["en"], features=extractor, uses_rules=False,
-                         unread_parts={"sentiment": ["words"], "topics": ["negated_words"]})
+    model = TrainedModel(languages=["en"], features=extractor, uses_rules=False, unread_parts=dict(UNREAD_PARTS))
     assert model.read_by("sentiment", matrix).shape[1] == widths["negated_words"] + widths["chars"]
-    assert model.read_by("topics", matrix).shape[1] == widths["words"] + widths["chars"]
+    assert model.read_by("topics", matrix).shape[1] == widths["words"] + widths["chars"] + widths["embedding"]
     names = extractor.get_feature_names_out()
     topic_columns = model._columns["topics"]
     assert not any(names[i].startswith("negated_words__") for i in topic_columns)
+    assert any(names[i] == "embedding__embedding_0" for i in topic_columns)
     assert any(names[i] == "negated_words__good_NEG" for i in model._columns["sentiment"])
+    assert not any(names[i].startswith("embedding__") for i in model._columns["sentiment"])
     # a model saved before the split reads every column
     assert TrainedModel(languages=["en"], features=extractor).read_by("topics", matrix) is matrix
 
@@ -104,3 +107,28 @@ def test_folded_weights_give_the_regression_over_scaled_features():
     scaled = X.multiply(model.ratios_[0]).tocsr()
     reference = LogisticRegression(C=2.0, max_iter=2000, class_weight="balanced").fit(scaled, binary)
     assert np.allclose(model.predict_proba(X), reference.predict_proba(scaled), atol=1e-9)
+
+
+def test_the_static_embedding_places_texts_on_one_topic_near_each_other():
+    rows = StaticEmbeddingFeatures("en").fit([]).transform(
+        ["the waiter was rude to us", "our waitress ignored the table", "the pizza was cold and soggy",
+         "the pasta was overcooked"]).toarray()
+    assert rows.shape == (4, 256)
+    assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-4)
+    similarity = rows @ rows.T
+    assert similarity[0, 1] > similarity[0, 2] and similarity[0, 1] > similarity[0, 3]  # staff with staff
+    assert similarity[2, 3] > similarity[2, 0] and similarity[2, 3] > similarity[2, 1]  # dishes with dishes
+
+
+def test_the_embedding_pickles_without_its_table_and_only_english_has_one():
+    part = StaticEmbeddingFeatures("en").fit(["x"])
+    saved = pickle.dumps(part)
+    assert len(saved) < 2_000  # the 7.6 MB table stays in nlp/data, the model file names it
+    texts = ["the staff were lovely", "prices are steep"]
+    assert np.array_equal(pickle.loads(saved).transform(texts).toarray(), part.transform(texts).toarray())
+    assert part.transform([]).shape == (0, 256)
+    assert has_embedding("en") and not has_embedding("it")
+    assert "embedding" in dict(features("en").transformer_list)
+    assert "embedding" not in dict(features("it").transformer_list)
+    with pytest.raises(ValueError, match="no static embedding"):
+        StaticEmbeddingFeatures("it").fit(["ciao"])
