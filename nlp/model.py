@@ -195,7 +195,7 @@ def load_model(directory: str | Path) -> TrainedModel:
     parts = joblib.load(model_file)
     for _, part in parts["features"].transformer_list:
         if isinstance(part, StaticEmbeddingFeatures):
-            part.fit([])  # loads the embedding table now, not in the dataflow's first batch
+            part.check_table()  # loads the embedding table now, not in the dataflow's first batch
     meta["load_seconds"] = round(time.perf_counter() - started, 3)
     return TrainedModel(languages=list(meta["languages"]), features=parts["features"], sentiment=parts["sentiment"],
                         topics=parts["topics"],

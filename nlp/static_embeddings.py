@@ -8,12 +8,14 @@ all-MiniLM-L6-v2 (`nlp/data/embeddings/en_minilm_m2v`, 256 dimensions stored as 
 averaged over a text, so a mention costs a table look-up per token, not a transformer pass.
 
 `StaticEmbeddingFeatures(lang)` is a scikit-learn transformer (one L2-normalised row per text) that joins the
-n-gram feature union; it pickles without the table and loads it, once per process, on first use. Languages with
+n-gram feature union; it pickles without the table, only the table's SHA-256, and loads it once per process. A
+model trained on one table refuses another (its vectors would mean something else): retrain it. Languages with
 no shipped embedding (Italian) get none: `has_embedding(lang)` tells.
 """
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -28,6 +30,12 @@ EMBEDDINGS = {"en": "en_minilm_m2v"}  # language -> folder under nlp/data/embedd
 
 def has_embedding(lang: str) -> bool:
     return lang in EMBEDDINGS and (EMBEDDINGS_DIR / EMBEDDINGS[lang] / "model.safetensors").is_file()
+
+
+@lru_cache(maxsize=None)
+def table_digest(name: str) -> str:
+    """SHA-256 of the embedding table in nlp/data/embeddings/NAME."""
+    return hashlib.sha256((EMBEDDINGS_DIR / name / "model.safetensors").read_bytes()).hexdigest()
 
 
 @lru_cache(maxsize=None)
@@ -69,7 +77,16 @@ class StaticEmbeddingFeatures(TransformerMixin, BaseEstimator):
 
     def fit(self, texts: Iterable[str], y: Any = None) -> "StaticEmbeddingFeatures":
         load_embedding(self.name)  # fail at training time, not in the dataflow, when the table is missing
+        self.table_sha256_ = table_digest(self.name)
         return self
+
+    def check_table(self) -> None:
+        """Loads the table (at model load, not in the dataflow's first batch) and checks it is the one the model
+        was trained on."""
+        load_embedding(self.name)
+        if table_digest(self.name) != getattr(self, "table_sha256_", None):
+            raise ValueError(f"this model was trained on another version of the {self.name} embedding than the one "
+                             f"installed: retrain it with `repwatch train`")
 
     def transform(self, texts: Iterable[str]) -> csr_matrix:
         batch = list(texts)

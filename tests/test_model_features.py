@@ -132,3 +132,13 @@ def test_the_embedding_pickles_without_its_table_and_only_english_has_one():
     assert "embedding" not in dict(features("it").transformer_list)
     with pytest.raises(ValueError, match="no static embedding"):
         StaticEmbeddingFeatures("it").fit(["ciao"])
+
+
+def test_a_model_refuses_an_embedding_table_it_was_not_trained_on():
+    part = StaticEmbeddingFeatures("en").fit(["x"])
+    part.check_table()  # the installed table: fine
+    part.table_sha256_ = "0" * 64  # as if trained on an earlier table
+    with pytest.raises(ValueError, match="retrain it"):
+        part.check_table()
+    with pytest.raises(ValueError, match="retrain it"):
+        StaticEmbeddingFeatures("en").check_table()  # never fitted: no table to match
