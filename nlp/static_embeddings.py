@@ -1,11 +1,11 @@
 """Static sentence embeddings as features of the trained topic classifier (`repwatch train`).
 
-Word n-grams only know the words of the user's labels: "sommelier" or "hostess" mean nothing to a model that has
-never seen them with a topic. A sentence embedding places them near "waiter" and "staff". repwatch ships, for
-English, a Model2Vec static embedding (Tulkens & van Dongen, 2024) distilled from the sentence transformer
-all-MiniLM-L6-v2 (`nlp/data/embeddings/en_minilm_m2v`, 256 dimensions stored as int8, 7.6 MB; provenance in
-`nlp/data/LEXICON_PROVENANCE.md`, regenerate with `nlp/distill_embeddings.py`): one vector per sub-word token,
-averaged over a text, so a mention costs a table look-up per token, not a transformer pass.
+Word n-grams only know the words of the user's labels: "hostess" or "pricey" mean nothing to a model that has never
+seen them with a topic. A sentence embedding places "hostess" and "bartender" near "waiter", "pricey" near "price".
+repwatch ships, for English, a Model2Vec static embedding (Tulkens & van Dongen, 2024) distilled from the sentence
+transformer all-MiniLM-L6-v2 (`nlp/data/embeddings/en_minilm_m2v`, 256 dimensions stored as int8, 7.6 MB;
+provenance in `nlp/data/LEXICON_PROVENANCE.md`, regenerate with `nlp/distill_embeddings.py`): one vector per
+sub-word token, averaged over a text, so a mention costs a table look-up per token, not a transformer pass.
 
 `StaticEmbeddingFeatures(lang)` is a scikit-learn transformer (one L2-normalised row per text) that joins the
 n-gram feature union; it pickles without the table, only the table's SHA-256, and loads it once per process. A

@@ -118,6 +118,10 @@ def test_the_static_embedding_places_texts_on_one_topic_near_each_other():
     similarity = rows @ rows.T
     assert similarity[0, 1] > similarity[0, 2] and similarity[0, 1] > similarity[0, 3]  # staff with staff
     assert similarity[2, 3] > similarity[2, 0] and similarity[2, 3] > similarity[2, 1]  # dishes with dishes
+    words = StaticEmbeddingFeatures("en").transform(["hostess", "bartender", "waiter", "pizza", "pricey", "price"])
+    near = words.toarray() @ words.toarray().T
+    assert near[0, 2] > near[0, 3] and near[1, 2] > near[1, 3]  # staff words unseen in training land near "waiter"
+    assert near[4, 5] > near[4, 2] and near[4, 5] > near[4, 3]
 
 
 def test_the_embedding_pickles_without_its_table_and_only_english_has_one():
