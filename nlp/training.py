@@ -27,8 +27,8 @@ from nlp.evaluation.datasets import LOADERS, Example
 from nlp.analyzer import Analysis, Analyzer
 from nlp.evaluation.labels import SENTIMENT_LABELS, vader_rating_label
 from nlp.evaluation.metrics import classification_report, set_f1
-from nlp.model import (UNREAD_PARTS, TrainedModel, features, rule_features, save_model, sentiment_classifier,
-                       topic_classifier)
+from nlp.model import (UNREAD_PARTS, TrainedModel, embedding_topic_classifier, features, rule_features, save_model,
+                       sentiment_classifier, topic_classifier)
 from pipeline.config import NlpConfig, TopicsConfig
 
 # aspect category -> the repwatch topic a trained model predicts for it (inverse of the evaluation mappings)
@@ -139,6 +139,9 @@ def _fit(data: TrainingSet, rows: np.ndarray, topic_names: list[str], use_rules:
         y = binarizer.fit_transform([[t for t in data.topics[i] if t in topic_names] for i in rows])
         if all(0 < y[:, j].sum() < len(rows) for j in range(y.shape[1])):
             model.topics = topic_classifier().fit(model.read_by("topics", matrix), y)
+            if any(name == "embedding" for name, _ in extractor.transformer_list):
+                model.topic_embedding = embedding_topic_classifier().fit(
+                    model.read_by("topic_embedding", matrix).toarray(), y)
             model.topic_binarizer = binarizer
     return model
 

@@ -87,11 +87,12 @@ def test_each_classifier_reads_its_own_feature_parts():
     widths = {name: len(part.vocabulary_) for name, part in extractor.transformer_list}
     model = TrainedModel(languages=["en"], features=extractor, uses_rules=False, unread_parts=dict(UNREAD_PARTS))
     assert model.read_by("sentiment", matrix).shape[1] == widths["negated_words"] + widths["chars"]
-    assert model.read_by("topics", matrix).shape[1] == widths["words"] + widths["chars"] + widths["embedding"]
+    assert model.read_by("topics", matrix).shape[1] == widths["words"] + widths["chars"]
+    assert model.read_by("topic_embedding", matrix).shape[1] == widths["embedding"]  # the embedding alone
     names = extractor.get_feature_names_out()
     topic_columns = model._columns["topics"]
     assert not any(names[i].startswith("negated_words__") for i in topic_columns)
-    assert any(names[i] == "embedding__embedding_0" for i in topic_columns)
+    assert all(names[i].startswith("embedding__") for i in model._columns["topic_embedding"])
     assert any(names[i] == "negated_words__good_NEG" for i in model._columns["sentiment"])
     assert not any(names[i].startswith("embedding__") for i in model._columns["sentiment"])
     # a model saved before the split reads every column

@@ -58,8 +58,11 @@ def test_model_folder_loads_fast_and_says_what_it_is(airline_model, airline_csv)
     assert time.perf_counter() - started < 2.0  # measured about 0.5 s; the limit leaves room for a busy CI box
     meta = json.loads((folder / "model.json").read_text())
     assert meta["datasets"] == [{"kind": "generic", "path": str(airline_csv[0])}] and meta["examples"] == SUBSET and meta["languages"] == ["en"]
-    # the sentiment classifier reads negation-marked words, the topic classifier plain ones and the embedding
-    assert meta["unread_parts"] == {"sentiment": ["words", "embedding"], "topics": ["negated_words"]}
+    # the sentiment classifier reads negation-marked words, the topic classifier plain ones, and a second topic
+    # classifier the sentence embedding alone
+    assert meta["unread_parts"] == {"sentiment": ["words", "embedding"], "topics": ["negated_words", "embedding"],
+                                    "topic_embedding": ["words", "negated_words", "chars", "rules"]}
+    assert model.topic_embedding is not None and len(model.topic_embedding.estimators_) == len(meta["topics"])
     assert model.unread_parts == meta["unread_parts"]
     assert model.covers("en") and not model.covers("it")
 
