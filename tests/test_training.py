@@ -7,6 +7,7 @@ import csv
 import json
 import time
 
+import numpy as np
 import pytest
 
 from nlp.analyzer import Analyzer
@@ -65,6 +66,20 @@ def test_model_folder_loads_fast_and_says_what_it_is(airline_model, airline_csv)
     assert model.topic_embedding is not None and len(model.topic_embedding.estimators_) == len(meta["topics"])
     assert model.unread_parts == meta["unread_parts"]
     assert model.covers("en") and not model.covers("it")
+
+
+def test_topics_are_the_mean_of_the_ngram_and_embedding_classifiers(airline_model):
+    model = load_model(airline_model[0])
+    texts = ["been on hold for two hours, nobody answers", "the flight attendant was so rude to my mother",
+             "my bag never arrived in Boston", "flight cancelled again and no rebooking"]
+    matrix = model.transform(texts)
+    ngrams = model.topics.predict_proba(model.read_by("topics", matrix))
+    embedding = model.topic_embedding.predict_proba(model.read_by("topic_embedding", matrix).toarray())
+    assert embedding.shape == ngrams.shape and not np.allclose(embedding, ngrams)  # a second, different view
+    names = list(model.topic_binarizer.classes_)
+    fused = (ngrams + embedding) / 2
+    assert model.topics_of(texts, matrix) == [{names[j] for j in range(len(names)) if row[j] >= model.topic_threshold}
+                                              for row in fused]
 
 
 def test_analyzer_uses_the_model_and_falls_back_to_rules(airline_model):
