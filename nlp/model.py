@@ -186,7 +186,8 @@ def save_model(model: TrainedModel, directory: str | Path) -> Path:
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     joblib.dump({"features": model.features, "sentiment": model.sentiment, "topics": model.topics,
-                 "topic_embedding": model.topic_embedding, "topic_binarizer": model.topic_binarizer}, out / MODEL_FILE, compress=3)
+                 "topic_embedding": model.topic_embedding, "topic_binarizer": model.topic_binarizer},
+                out / MODEL_FILE, compress=3)
     meta = {**model.meta, "format_version": FORMAT_VERSION, "languages": model.languages,
             "topic_threshold": model.topic_threshold, "rule_topics": model.rule_topics,
             "rule_features": model.uses_rules, "unread_parts": model.unread_parts,

@@ -92,4 +92,5 @@ class StaticEmbeddingFeatures(TransformerMixin, BaseEstimator):
         batch = list(texts)
         if not batch:
             return csr_matrix((0, self.dimensions))
-        return csr_matrix(np.asarray(load_embedding(self.name).encode(batch, use_multiprocessing=False), dtype=np.float64))
+        vectors = load_embedding(self.name).encode(batch, use_multiprocessing=False)
+        return csr_matrix(np.asarray(vectors, dtype=np.float64))
