@@ -153,8 +153,27 @@ def test_italian_laughter_elongation_and_slang(italian):
 def test_ascii_fast_vader_scores_as_vader(vader):
     fast = AsciiFastVader()
     for text in ("The food was GREAT!!! but the service, not so much :(", "kind of ok I guess", "No. Never again",
-                 "Nice 😍 flight", "", "   spaced   out   ", "It isn't horrible, it's the worst"):
+                 "Nice 😍 flight", "", "   spaced   out   ", "It isn't horrible, it's the worst",
+                 # negation, idioms and boosters up to three words back
+                 "without a doubt good", "never so happy", "not very happy", "you are the shit", "meet at the bus stop",
+                 "it was sort of bad", "not at all nice", "at least good", "the least bad", "no way it was not good",
+                 "I am kind of happy", "he's not really that great", "never this bad", "no, or nor good"):
         assert fast.polarity_scores(text) == vader.polarity_scores(text), text
+
+
+@pytest.mark.shared
+def test_ascii_fast_vader_scores_as_vader_on_its_ground_truth(vader):
+    """Every text of VADER's four human-rated sets, and the same texts with a leading "but" and upper-cased (the
+    contrast, capitals and idiom paths), scores exactly as the package scores it."""
+    from nlp.evaluation.datasets import load_vader
+    from tests.conftest import shared_dataset
+
+    texts = [e.text for e in load_vader(shared_dataset("vader_groundtruth"))]
+    assert len(texts) > 20_000
+    fast = AsciiFastVader()
+    variants = texts + [f"But {t}" for t in texts[::7]] + [t.upper() for t in texts[::11]]
+    different = [t for t in variants if fast.polarity_scores(t) != vader.polarity_scores(t)]
+    assert not different, different[:3]
 
 
 def test_view_sentences_follow_spacy_sentencizer():
