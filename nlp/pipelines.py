@@ -22,12 +22,17 @@ def _lemma_fixes(lang: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=None)
-def lemma_table(lang: str) -> dict[str, str]:
+def lemma_table(lang: str, part_of_speech: str | None = None) -> dict[str, str]:
     """spacy-lookups-data's lemma lookup table for a language as a plain dict (spaCy's Lookups would hash all of
-    its entries into a Table first: about a second per language at start-up)."""
+    its entries into a Table first: about a second per language at start-up). With a `part_of_speech` ("adj",
+    "adv", "noun", ...), the table of that part of speech, where the language has one (Italian: from Morph-it)."""
     if lang not in registry.lookups:
         raise ValueError(f"spacy-lookups-data has no tables for language {lang!r}")
-    return load_language_data(registry.lookups.get(lang)["lemma_lookup"])
+    tables = registry.lookups.get(lang)
+    name = f"lemma_lookup_{part_of_speech}" if part_of_speech else "lemma_lookup"
+    if name not in tables:
+        raise ValueError(f"spacy-lookups-data has no {name} table for language {lang!r}")
+    return load_language_data(tables[name])
 
 
 class LowerLookupLemmatizer:

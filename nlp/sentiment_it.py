@@ -3,7 +3,10 @@ service-conversation rules of nlp.conversation (negated events, stated durations
 
 Two lexicons, looked up in order: repwatch's own (nlp/data/it_sentiment.tsv: words, lemmas, emoji) and, for
 words it lacks, the Pattern Italian adjective lexicon by Snowball stem (nlp/data/it_pattern_stems.json, via
-nlp.js, MIT). Provenance: nlp/data/LEXICON_PROVENANCE.md.
+nlp.js, MIT). Provenance: nlp/data/LEXICON_PROVENANCE.md. Pattern's lexicon holds adjectives, and a stem is shared
+by a word's whole family ("popol": popolare "popular", popolo "people"; "funzion": funzionale, funzionando), so a
+stem's polarity applies only to words that can be an adjective or an adverb: the forms in spacy-lookups-data's
+Italian adjective and adverb tables (from the Morph-it lexicon).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import snowballstemmer
 from spacy.lang.it.stop_words import STOP_WORDS
 
 from nlp.conversation import ConversationRules
-from nlp.pipelines import blank_pipeline
+from nlp.pipelines import blank_pipeline, lemma_table
 from nlp.token_view import TokenView
 
 NEGATORS = frozenset({"non", "mai", "nessun", "nessuno", "nessuna", "né", "ne'", "niente", "nulla", "neanche", "nemmeno", "neppure", "senza"})
@@ -38,6 +41,7 @@ PATTERN_MIN_POLARITY = 0.1  # weaker entries are mostly neutral words that Patte
 LAUGHTER = re.compile(r"^(?:a?(?:h+a+)+h*|xd+)$")  # "ahahah", "hahaha", "ahah", "xddd" (four letters or more)
 LAUGHTER_VALENCE = 1.5
 MAX_CACHED_WORDS = 200_000
+QUALITY_NOUN_SUFFIXES = ("ità", "ezza", "ezze", "enza", "enze")
 ELONGATION = re.compile(r"(\w)\1{2,}")  # "bellooo", "grazieee": a letter written three or more times
 
 
@@ -61,6 +65,12 @@ def load_stem_lexicon() -> dict[str, float]:
             if abs(polarity) >= PATTERN_MIN_POLARITY}
 
 
+@lru_cache(maxsize=1)
+def adjective_or_adverb_forms() -> frozenset[str]:
+    """Italian word forms that can be an adjective or an adverb ("belle", "bravissimo", "chiaramente")."""
+    return frozenset(lemma_table("it", "adj")) | frozenset(lemma_table("it", "adv"))
+
+
 def normalize(score: float) -> float:
     """VADER's normalisation of a summed valence into [-1, 1]."""
     return max(-1.0, min(1.0, score / math.sqrt(score * score + NORMALIZATION_ALPHA)))
@@ -72,6 +82,7 @@ class ItalianScorer:
         self.stems = load_stem_lexicon()
         self._stemmer = snowballstemmer.stemmer("italian")
         self._valence_cache: dict[str, float | None] = {}
+        self._describing = adjective_or_adverb_forms()
         self._nlp = blank_pipeline("it")
         self._table = self._nlp.get_pipe("repwatch_lower_lemmatizer").table
         self.rules = ConversationRules.for_language("it")
@@ -119,7 +130,8 @@ class ItalianScorer:
     def _look_up(self, lower: str, lemma: str) -> float | None:
         """The word as written, then its direct lemma, then the canonical lemma (which can overshoot:
         pessimo -> cattivo -> cattivare); then laughter, then the Pattern stem; an elongated word ("bellooo")
-        is looked up again with its repeated letter written once and twice."""
+        is looked up again with its repeated letter written once and twice. The stem applies to adjective and
+        adverb forms only (a noun or a verb would borrow the polarity of an adjective of its family)."""
         for key in (lower, self._table.get(lower, lower), lemma):
             valence = self.lexicon.get(key)
             if valence is not None:
@@ -128,7 +140,7 @@ class ItalianScorer:
             return LAUGHTER_VALENCE
         if not lower.isalpha() or len(lower) <= 3 or lower in NEGATORS or lower in INTENSIFIERS or lower in STOP_WORDS:
             return None  # a stem of a function word ("sono", "tutti") would borrow an adjective's polarity
-        valence = self.stems.get(self._stemmer.stemWord(lower))
+        valence = self.stems.get(self._stemmer.stemWord(lower)) if lower in self._describing or lower.endswith(QUALITY_NOUN_SUFFIXES) else None
         if valence is None and ELONGATION.search(lower):
             for replacement in (r"\1", r"\1\1"):
                 shorter = ELONGATION.sub(replacement, lower)

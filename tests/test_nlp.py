@@ -216,6 +216,21 @@ def test_italian_words_outside_our_lexicon_fall_back_to_pattern_stems():
     assert scorer.score_text("Il servizio era abominevole") == 0.0  # a stem neither lexicon has stays neutral
 
 
+def test_italian_pattern_stems_apply_to_adjectives_adverbs_and_quality_nouns_only():
+    """A Snowball stem is shared by a word's whole family: the adjective's polarity must not reach its nouns and
+    verbs ("popolare" is popular, "popolo" is the people), except nouns of quality made from it ("cordialità")."""
+    from nlp.sentiment_it import ItalianScorer, load_lexicon, load_stem_lexicon
+
+    scorer, ours, stems = ItalianScorer(), load_lexicon(), load_stem_lexicon()
+    stem = scorer._stemmer.stemWord
+    assert stem("popolare") == stem("popolo") and stem("popolo") in stems and "popolo" not in ours
+    assert scorer.score_text("una canzone popolare") > 0.2 and scorer.score_text("un mare profondo") > 0.2
+    assert scorer.score_text("il popolo ha votato") == 0.0  # a noun of the family
+    assert scorer.score_text("i mercati aprono") == 0.0
+    for quality in ("cordialità", "tranquillità"):
+        assert quality not in ours and scorer.score_text(f"grande {quality}") > scorer.score_text("grande") > 0
+
+
 def test_batch_language_detection_matches_one_by_one():
     from nlp.language import LanguageDetectorStage
 
