@@ -1,20 +1,37 @@
-"""Fast `transform` for a fitted character n-gram vectorizer (scikit-learn's `analyzer="char_wb"`).
+"""Fast `transform` for fitted n-gram vectorizers, giving exactly their matrices (tests compare them).
 
-scikit-learn cuts every word of every text into n-grams in pure Python, which took about 60% of a trained model's
-time per mention. With `char_wb` a text's n-grams are the concatenation of its words' n-grams, and a stream repeats
-words far more often than it invents them, so each word is cut once, by scikit-learn's own analyzer, and its
-vocabulary indices are kept. The counts are then weighted by the vectorizer's own tf-idf step: the matrix is the one
-`vectorizer.transform` returns (tests compare them), only built faster.
+- Character n-grams (scikit-learn's `analyzer="char_wb"`): scikit-learn cuts every word of every text into n-grams
+  in pure Python, which took about 60% of a trained model's time per mention. With `char_wb` a text's n-grams are
+  the concatenation of its words' n-grams, and a stream repeats words far more often than it invents them, so each
+  word is cut once, by scikit-learn's own analyzer, and its vocabulary indices are kept (`CachedCharNgrams`).
+- Word n-grams (`analyzer="word"` with a token pattern, or a callable analyzer such as
+  nlp.negation_scope.NegationMarkedWords): the same features looked up in one pass, without scikit-learn's
+  per-text counting dictionaries (`WordNgramCounts`).
+
+The counts are then weighted by the vectorizer's own tf-idf step.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 import numpy as np
 from scipy.sparse import csr_matrix
 
 MAX_CACHED_WORDS = 100_000  # about 30 MB (indices, keys, dict); the cache starts over when full
+
+
+def _weighted(vectorizer: Any, tfidf: Any, indices: np.ndarray, indptr: list[int]) -> Any:
+    """The document-term matrix from each text's vocabulary indices (repeats are counts), weighted by the
+    vectorizer's own tf-idf step when it has one."""
+    matrix = csr_matrix((np.ones(len(indices), dtype=vectorizer.dtype), indices,
+                         np.asarray(indptr, dtype=np.int64 if len(indices) > np.iinfo(np.int32).max else np.int32)),
+                        shape=(len(indptr) - 1, len(vectorizer.vocabulary_)))
+    matrix.sum_duplicates()  # repeated n-grams become counts; indices end up sorted
+    if vectorizer.binary:
+        matrix.data.fill(1)
+    return matrix if tfidf is None else tfidf.transform(matrix, copy=False)
 
 
 class CachedCharNgrams:
@@ -45,8 +62,11 @@ class CachedCharNgrams:
         self._cache[word] = found
         return found
 
-    def counts(self, texts: Iterable[str]) -> csr_matrix:
-        """The document-term count matrix, as `CountVectorizer.transform` builds it."""
+    def transform(self, texts: Iterable[str]) -> Any:
+        if isinstance(texts, str):
+            raise ValueError("an iterable of texts is expected, not one string")
+        if self._tfidf is None and hasattr(self.vectorizer, "idf_"):
+            return self.vectorizer.transform(texts)  # a TfidfVectorizer whose internals changed: the slow road
         cache, preprocess, lookup = self._cache, self._preprocess, self._word_indices
         chunks: list[bytes] = []
         indptr = [0]
@@ -60,18 +80,54 @@ class CachedCharNgrams:
                 size += len(found)
             indptr.append(size // 4)
         indices = np.frombuffer(b"".join(chunks), dtype=np.int32).copy()  # writable: the matrix is summed in place
-        matrix = csr_matrix((np.ones(len(indices), dtype=self.vectorizer.dtype), indices,
-                             np.asarray(indptr, dtype=np.int64 if size // 4 > np.iinfo(np.int32).max else np.int32)),
-                            shape=(len(indptr) - 1, len(self._vocabulary)))
-        matrix.sum_duplicates()  # repeated n-grams become counts; indices end up sorted
-        if self.vectorizer.binary:
-            matrix.data.fill(1)
-        return matrix
+        return _weighted(self.vectorizer, self._tfidf, indices, indptr)
+
+
+class WordNgramCounts:
+    """Wraps one fitted word n-gram CountVectorizer or TfidfVectorizer (plain lower-casing and token pattern, or a
+    callable analyzer); `transform(texts)` equals its `transform`."""
+
+    def __init__(self, vectorizer: Any) -> None:
+        if not self.applies_to(vectorizer):
+            raise ValueError("WordNgramCounts needs a fitted vectorizer with a word analyzer (a token pattern "
+                             "without groups, no stop words, accents or custom preprocessing) or a callable one")
+        self.vectorizer = vectorizer
+        self._tfidf = getattr(vectorizer, "_tfidf", None)
+        if callable(vectorizer.analyzer):
+            self._features = vectorizer.analyzer
+        else:
+            self._pattern = re.compile(vectorizer.token_pattern)
+            self._lowercase = bool(vectorizer.lowercase)
+            self._min_n, self._max_n = vectorizer.ngram_range
+            self._features = self._word_ngrams
+
+    @staticmethod
+    def applies_to(vectorizer: Any) -> bool:
+        if not hasattr(vectorizer, "vocabulary_") or getattr(vectorizer, "input", "content") != "content":
+            return False
+        if callable(getattr(vectorizer, "analyzer", None)):
+            return True
+        return (getattr(vectorizer, "analyzer", None) == "word" and vectorizer.tokenizer is None and vectorizer.preprocessor is None
+                and vectorizer.stop_words is None and vectorizer.strip_accents is None
+                and vectorizer.token_pattern is not None and re.compile(vectorizer.token_pattern).groups == 0)
+
+    def _word_ngrams(self, text: str) -> list[str]:
+        """scikit-learn's word analyzer: lower-case, the token pattern, then n-grams of min_n..max_n tokens."""
+        tokens = self._pattern.findall(text.lower() if self._lowercase else text)
+        features = list(tokens) if self._min_n == 1 else []
+        for n in range(max(self._min_n, 2), min(self._max_n, len(tokens)) + 1):
+            features += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+        return features
 
     def transform(self, texts: Iterable[str]) -> Any:
         if isinstance(texts, str):
             raise ValueError("an iterable of texts is expected, not one string")
         if self._tfidf is None and hasattr(self.vectorizer, "idf_"):
             return self.vectorizer.transform(texts)  # a TfidfVectorizer whose internals changed: the slow road
-        counts = self.counts(texts)
-        return counts if self._tfidf is None else self._tfidf.transform(counts, copy=False)
+        get, features = self.vectorizer.vocabulary_.get, self._features
+        indices: list[int] = []
+        indptr = [0]
+        for text in texts:
+            indices += [i for i in map(get, features(text)) if i is not None]
+            indptr.append(len(indices))
+        return _weighted(self.vectorizer, self._tfidf, np.asarray(indices, dtype=np.int32), indptr)

@@ -33,7 +33,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from nlp.fast_ngrams import CachedCharNgrams
+from nlp.fast_ngrams import CachedCharNgrams, WordNgramCounts
 from nlp.nb_logistic import NBLogisticRegression
 from nlp.negation_scope import NegationMarkedWords
 from nlp.static_embeddings import StaticEmbeddingFeatures, has_embedding
@@ -126,14 +126,15 @@ class TrainedModel:
         return hstack([ngrams, rules]).tocsr()
 
     def _ngrams(self, texts: list[str], skipped: Sequence[str] = ()) -> Any:
-        """`features.transform(texts)`, with character n-gram vectorizers replaced by their cached twin and the
-        `skipped` parts as zeros."""
+        """`features.transform(texts)`, with n-gram vectorizers replaced by their fast twins (nlp.fast_ngrams) and
+        the `skipped` parts as zeros."""
         assert self.features is not None
         if self._ngram_parts is None:
             plain = self.features.transformer_weights is not None or any(
                 not hasattr(part, "transform") for _, part in self.features.transformer_list)
             self._ngram_parts = [] if plain else [
-                CachedCharNgrams(part) if CachedCharNgrams.applies_to(part) else part
+                CachedCharNgrams(part) if CachedCharNgrams.applies_to(part)
+                else WordNgramCounts(part) if WordNgramCounts.applies_to(part) else part
                 for _, part in self.features.transformer_list]
         if not self._ngram_parts:
             return self.features.transform(texts)

@@ -29,8 +29,12 @@ class NegationMarkedWords:
         self.negations = NEGATIONS.get(lang, frozenset())
 
     def tokens(self, text: str) -> list[str]:
+        lowered = text.lower().replace("\u2019", "'")
+        found = TOKENS.findall(lowered)
+        if "n't" not in lowered and self.negations.isdisjoint(found):
+            return found  # no negation: nothing to mark
         marked, negated = [], False
-        for token in TOKENS.findall(text.lower().replace("\u2019", "'")):
+        for token in found:
             if token in SCOPE_ENDS:
                 negated = False
                 marked.append(token)
@@ -43,4 +47,4 @@ class NegationMarkedWords:
 
     def __call__(self, text: str) -> list[str]:
         tokens = self.tokens(text)
-        return tokens + [f"{first} {second}" for first, second in zip(tokens, tokens[1:])]
+        return tokens + list(map(" ".join, zip(tokens, tokens[1:])))

@@ -1,5 +1,6 @@
-"""The cached character n-gram transform gives exactly scikit-learn's matrix: unseen words, repeated words, odd
-whitespace, capitals and accents, binary counts, plain counts, and a cache that starts over when full."""
+"""The fast n-gram transforms give exactly scikit-learn's matrix: unseen words, repeated words, odd whitespace,
+capitals and accents, binary counts, plain counts, n-gram ranges, callable analyzers (negation scope), and a
+character cache that starts over when full."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from nlp.fast_ngrams import CachedCharNgrams
+from nlp.fast_ngrams import CachedCharNgrams, WordNgramCounts
+from nlp.negation_scope import NegationMarkedWords
 
 TRAIN = ["The flight was delayed three hours", "Great crew, great food", "il servizio è ottimo, grazie",
          "Lost my bag AGAIN!!! @airline", "attesa infinita al check-in", "no refund yet, still waiting",
@@ -52,3 +54,30 @@ def test_only_char_wb_vectorizers_are_wrapped():
         CachedCharNgrams(words)
     with pytest.raises(ValueError, match="iterable"):
         CachedCharNgrams(TfidfVectorizer(analyzer="char_wb").fit(TRAIN)).transform("one string")
+
+
+@pytest.mark.parametrize("vectorizer", [
+    TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b|[!?]"),
+    TfidfVectorizer(ngram_range=(2, 3), norm=None, use_idf=False),
+    CountVectorizer(ngram_range=(1, 1), lowercase=False),
+    CountVectorizer(ngram_range=(1, 3), binary=True),
+    TfidfVectorizer(analyzer=NegationMarkedWords("en"), sublinear_tf=True),
+    CountVectorizer(analyzer=NegationMarkedWords("it")),
+])
+def test_word_ngram_counts_equal_scikit_learn(vectorizer):
+    train = TRAIN + ["not good, never again", "non è buono ma il personale è gentile", "didn't arrive"]
+    queries = QUERIES + ["it was not good at all, but the crew didn't care", "non mi è piaciuto", "not not not"]
+    vectorizer.fit(train)
+    _same(WordNgramCounts(vectorizer).transform(queries), vectorizer.transform(queries))
+
+
+def test_only_plain_word_vectorizers_are_counted_fast():
+    assert not WordNgramCounts.applies_to(TfidfVectorizer(analyzer="char_wb").fit(TRAIN))
+    assert not WordNgramCounts.applies_to(TfidfVectorizer(stop_words="english").fit(TRAIN))
+    assert not WordNgramCounts.applies_to(TfidfVectorizer(strip_accents="unicode").fit(TRAIN))
+    assert not WordNgramCounts.applies_to(TfidfVectorizer(token_pattern=r"(\w)\w+").fit(TRAIN))  # a group
+    assert not WordNgramCounts.applies_to(TfidfVectorizer())  # not fitted
+    with pytest.raises(ValueError, match="word analyzer"):
+        WordNgramCounts(TfidfVectorizer(analyzer="char_wb").fit(TRAIN))
+    with pytest.raises(ValueError, match="iterable"):
+        WordNgramCounts(TfidfVectorizer().fit(TRAIN)).transform("one string")
