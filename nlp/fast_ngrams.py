@@ -3,7 +3,8 @@
 - Character n-grams (scikit-learn's `analyzer="char_wb"`): scikit-learn cuts every word of every text into n-grams
   in pure Python, which took about 60% of a trained model's time per mention. With `char_wb` a text's n-grams are
   the concatenation of its words' n-grams, and a stream repeats words far more often than it invents them, so each
-  word is cut once, by scikit-learn's own analyzer, and its vocabulary indices are kept (`CachedCharNgrams`).
+  word is cut once, into the n-grams scikit-learn's analyzer makes, and its vocabulary indices are kept
+  (`CachedCharNgrams`).
 - Word n-grams (`analyzer="word"` with a token pattern, or a callable analyzer such as
   nlp.negation_scope.NegationMarkedWords): the same features looked up in one pass, without scikit-learn's
   per-text counting dictionaries (`WordNgramCounts`).
@@ -43,7 +44,7 @@ class CachedCharNgrams:
         self.vectorizer = vectorizer
         self.max_words = max_words
         self._preprocess = vectorizer.build_preprocessor()
-        self._analyze = vectorizer.build_analyzer()
+        self._min_n, self._max_n = vectorizer.ngram_range
         self._vocabulary: dict[str, int] = vectorizer.vocabulary_
         self._tfidf = getattr(vectorizer, "_tfidf", None)  # TfidfVectorizer's own weighting step
         self._cache: dict[str, bytes] = {}  # word -> its n-grams' vocabulary indices as packed int32
@@ -51,12 +52,23 @@ class CachedCharNgrams:
     @staticmethod
     def applies_to(vectorizer: Any) -> bool:
         return (getattr(vectorizer, "analyzer", None) == "char_wb" and hasattr(vectorizer, "vocabulary_")
+                and getattr(vectorizer, "preprocessor", None) is None
                 and getattr(vectorizer, "input", "content") == "content")
 
+    def _word_ngrams(self, word: str) -> list[str]:
+        """scikit-learn's `char_wb` n-grams of one preprocessed word: the word padded with a space each side, every
+        n-gram of each length, and a word shorter than n counted once (then no longer n-grams)."""
+        padded = f" {word} "
+        size, grams = len(padded), []
+        for n in range(self._min_n, self._max_n + 1):
+            grams += [padded[i : i + n] for i in range(max(size - n + 1, 1))]
+            if size <= n:
+                break
+        return grams
+
     def _word_indices(self, word: str) -> bytes:
-        vocabulary = self._vocabulary
-        found = np.array([vocabulary[gram] for gram in self._analyze(word) if gram in vocabulary],
-                         dtype=np.int32).tobytes()
+        get = self._vocabulary.get
+        found = np.array([i for i in map(get, self._word_ngrams(word)) if i is not None], dtype=np.int32).tobytes()
         if len(self._cache) >= self.max_words:
             self._cache.clear()
         self._cache[word] = found
