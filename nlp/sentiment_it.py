@@ -66,6 +66,16 @@ def load_stem_lexicon() -> dict[str, float]:
 
 
 @lru_cache(maxsize=1)
+def load_emoticons() -> dict[str, float]:
+    """VADER's ASCII emoticons (":)", "<3", ":-(", "</3"), which are not English: entries that are not a word and
+    hold no two letters in a row."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return {entry: valence for entry, valence in SentimentIntensityAnalyzer().lexicon.items()
+            if not entry.isalnum() and not re.search(r"[a-z]{2}", entry)}
+
+
+@lru_cache(maxsize=1)
 def adjective_or_adverb_forms() -> frozenset[str]:
     """Italian word forms that can be an adjective or an adverb ("belle", "bravissimo", "chiaramente")."""
     return frozenset(lemma_table("it", "adj")) | frozenset(lemma_table("it", "adv"))
@@ -80,6 +90,7 @@ class ItalianScorer:
     def __init__(self) -> None:
         self.lexicon = load_lexicon()
         self.stems = load_stem_lexicon()
+        self.emoticons = load_emoticons()
         self._stemmer = snowballstemmer.stemmer("italian")
         self._valence_cache: dict[str, float | None] = {}
         self._describing = adjective_or_adverb_forms()
@@ -138,6 +149,8 @@ class ItalianScorer:
                 return valence
         if (len(lower) >= 4 and LAUGHTER.match(lower)) or lower in ("lol", "xd"):
             return LAUGHTER_VALENCE
+        if lower in self.emoticons:
+            return self.emoticons[lower]
         if not lower.isalpha() or len(lower) <= 3 or lower in NEGATORS or lower in INTENSIFIERS or lower in STOP_WORDS:
             return None  # a stem of a function word ("sono", "tutti") would borrow an adjective's polarity
         valence = self.stems.get(self._stemmer.stemWord(lower)) if lower in self._describing or lower.endswith(QUALITY_NOUN_SUFFIXES) else None

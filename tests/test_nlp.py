@@ -100,6 +100,13 @@ def test_italian_contrast_and_emoji(italian):
     assert italian.score_text("Cibo buono 😍") > italian.score_text("Cibo buono")
 
 
+def test_italian_reads_ascii_emoticons(italian):
+    assert italian.score_text("Cibo buono :)") > italian.score_text("Cibo buono") > 0
+    assert italian.score_text("ci vediamo domani <3") > 0.3 and italian.score_text("ci vediamo domani :D") > 0.3
+    assert italian.score_text("ci vediamo domani :(") < -0.3 and italian.score_text("ci vediamo domani </3") < -0.3
+    assert italian.score_text("ci vediamo domani :-)") > 0.3  # VADER gives each form its own valence
+
+
 def test_english_mention_sentiment_is_vader(analyzer):
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
