@@ -119,8 +119,8 @@ class WordNgramCounts:
             return False
         if callable(getattr(vectorizer, "analyzer", None)):
             return True
-        return (getattr(vectorizer, "analyzer", None) == "word" and vectorizer.tokenizer is None and vectorizer.preprocessor is None
-                and vectorizer.stop_words is None and vectorizer.strip_accents is None
+        return (getattr(vectorizer, "analyzer", None) == "word" and vectorizer.tokenizer is None
+                and vectorizer.preprocessor is None and vectorizer.stop_words is None and vectorizer.strip_accents is None
                 and vectorizer.token_pattern is not None and re.compile(vectorizer.token_pattern).groups == 0)
 
     def _word_ngrams(self, text: str) -> list[str]:

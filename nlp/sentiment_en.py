@@ -52,6 +52,8 @@ class _LoweredWords(list):
 
 
 class _LoweredSentiText(SentiText):
+    """VADER's SentiText whose words carry their lower-cased forms."""
+
     def _words_and_emoticons(self) -> _LoweredWords:
         words = _LoweredWords(super()._words_and_emoticons())
         words.lowered = [word.lower() for word in words]

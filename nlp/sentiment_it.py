@@ -41,7 +41,7 @@ PATTERN_MIN_POLARITY = 0.1  # weaker entries are mostly neutral words that Patte
 LAUGHTER = re.compile(r"^(?:a?(?:h+a+)+h*|xd+)$")  # "ahahah", "hahaha", "ahah", "xddd" (four letters or more)
 LAUGHTER_VALENCE = 1.5
 MAX_CACHED_WORDS = 200_000
-QUALITY_NOUN_SUFFIXES = ("ità", "ezza", "ezze", "enza", "enze")
+QUALITY_NOUN_SUFFIXES = ("ità", "ezza", "ezze", "enza", "enze")  # nouns of quality: "cordialità", "gentilezza"
 ELONGATION = re.compile(r"(\w)\1{2,}")  # "bellooo", "grazieee": a letter written three or more times
 
 
@@ -153,7 +153,8 @@ class ItalianScorer:
             return self.emoticons[lower]
         if not lower.isalpha() or len(lower) <= 3 or lower in NEGATORS or lower in INTENSIFIERS or lower in STOP_WORDS:
             return None  # a stem of a function word ("sono", "tutti") would borrow an adjective's polarity
-        valence = self.stems.get(self._stemmer.stemWord(lower)) if lower in self._describing or lower.endswith(QUALITY_NOUN_SUFFIXES) else None
+        describes = lower in self._describing or lower.endswith(QUALITY_NOUN_SUFFIXES)
+        valence = self.stems.get(self._stemmer.stemWord(lower)) if describes else None
         if valence is None and ELONGATION.search(lower):
             for replacement in (r"\1", r"\1\1"):
                 shorter = ELONGATION.sub(replacement, lower)
