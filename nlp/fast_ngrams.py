@@ -35,7 +35,26 @@ def _weighted(vectorizer: Any, tfidf: Any, indices: np.ndarray, indptr: list[int
     return matrix if tfidf is None else tfidf.transform(matrix, copy=False)
 
 
-class CachedCharNgrams:
+class _FastTransform:
+    """What both fast twins share: the checks before building the matrix, and the vectorizer's own weighting."""
+
+    vectorizer: Any
+    _tfidf: Any
+
+    def transform(self, texts: Iterable[str]) -> Any:
+        if isinstance(texts, str):
+            raise ValueError("an iterable of texts is expected, not one string")
+        if self._tfidf is None and hasattr(self.vectorizer, "idf_"):
+            return self.vectorizer.transform(texts)  # a TfidfVectorizer whose internals changed: the slow road
+        indices, indptr = self._indices(texts)
+        return _weighted(self.vectorizer, self._tfidf, indices, indptr)
+
+    def _indices(self, texts: Iterable[str]) -> tuple[np.ndarray, list[int]]:
+        """Each text's vocabulary indices, concatenated, and where each text's run ends (CSR layout)."""
+        raise NotImplementedError
+
+
+class CachedCharNgrams(_FastTransform):
     """Wraps one fitted `char_wb` CountVectorizer or TfidfVectorizer; `transform(texts)` equals its `transform`."""
 
     def __init__(self, vectorizer: Any, max_words: int = MAX_CACHED_WORDS) -> None:
@@ -74,11 +93,7 @@ class CachedCharNgrams:
         self._cache[word] = found
         return found
 
-    def transform(self, texts: Iterable[str]) -> Any:
-        if isinstance(texts, str):
-            raise ValueError("an iterable of texts is expected, not one string")
-        if self._tfidf is None and hasattr(self.vectorizer, "idf_"):
-            return self.vectorizer.transform(texts)  # a TfidfVectorizer whose internals changed: the slow road
+    def _indices(self, texts: Iterable[str]) -> tuple[np.ndarray, list[int]]:
         cache, preprocess, lookup = self._cache, self._preprocess, self._word_indices
         chunks: list[bytes] = []
         indptr = [0]
@@ -92,10 +107,10 @@ class CachedCharNgrams:
                 size += len(found)
             indptr.append(size // 4)
         indices = np.frombuffer(b"".join(chunks), dtype=np.int32).copy()  # writable: the matrix is summed in place
-        return _weighted(self.vectorizer, self._tfidf, indices, indptr)
+        return indices, indptr
 
 
-class WordNgramCounts:
+class WordNgramCounts(_FastTransform):
     """Wraps one fitted word n-gram CountVectorizer or TfidfVectorizer (plain lower-casing and token pattern, or a
     callable analyzer); `transform(texts)` equals its `transform`."""
 
@@ -131,15 +146,11 @@ class WordNgramCounts:
             features += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
         return features
 
-    def transform(self, texts: Iterable[str]) -> Any:
-        if isinstance(texts, str):
-            raise ValueError("an iterable of texts is expected, not one string")
-        if self._tfidf is None and hasattr(self.vectorizer, "idf_"):
-            return self.vectorizer.transform(texts)  # a TfidfVectorizer whose internals changed: the slow road
+    def _indices(self, texts: Iterable[str]) -> tuple[np.ndarray, list[int]]:
         get, features = self.vectorizer.vocabulary_.get, self._features
         indices: list[int] = []
         indptr = [0]
         for text in texts:
             indices += [i for i in map(get, features(text)) if i is not None]
             indptr.append(len(indices))
-        return _weighted(self.vectorizer, self._tfidf, np.asarray(indices, dtype=np.int32), indptr)
+        return np.asarray(indices, dtype=np.int32), indptr
