@@ -7,7 +7,7 @@ from importlib import resources
 
 import numpy
 import spacy
-from spacy.attrs import LEMMA, LOWER
+from spacy.attrs import IS_PUNCT, IS_SPACE, LANG, LEMMA, LIKE_URL, LOWER, NORM
 from spacy.language import Language
 from spacy.util import load_language_data, registry
 from spacy.tokens import Doc
@@ -92,9 +92,20 @@ def _make_lemmatizer(nlp: Language, name: str) -> LowerLookupLemmatizer:
     return LowerLookupLemmatizer(nlp.lang)
 
 
+# The lexical attributes repwatch reads (nlp.token_view, the phrase matchers) or that spaCy's tokenizer and Doc need.
+# spaCy computes every attribute it has a getter for once per new word, in Python (shape, stop word, number-like,
+# e-mail-like, ...); a stream meets new words all the time (handles, hashtags, typos), and the others cost about a
+# quarter of the tokenizer's time on first sight.
+LEXICAL_ATTRIBUTES_READ = frozenset({LOWER, NORM, LANG, IS_PUNCT, IS_SPACE, LIKE_URL})
+
+
 @lru_cache(maxsize=None)
 def blank_pipeline(lang: str) -> Language:
-    """The shared (per process) pipeline for a language code such as 'en' or 'it'."""
+    """The shared (per process) pipeline for a language code such as 'en' or 'it': the tokenizer, computing only the
+    lexical attributes in LEXICAL_ATTRIBUTES_READ, and the lower-casing lemmatizer."""
     nlp = spacy.blank(lang)
+    getters = nlp.vocab.lex_attr_getters
+    for attribute in [a for a in getters if a not in LEXICAL_ATTRIBUTES_READ]:
+        del getters[attribute]
     nlp.add_pipe("repwatch_lower_lemmatizer")
     return nlp

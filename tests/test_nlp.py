@@ -238,6 +238,21 @@ def test_italian_pattern_stems_apply_to_adjectives_adverbs_and_quality_nouns_onl
         assert quality not in ours and scorer.score_text(f"grande {quality}") > scorer.score_text("grande") > 0
 
 
+def test_blank_pipelines_compute_only_the_lexical_attributes_repwatch_reads():
+    """New words skip spaCy's other attribute getters (shape, stop word, ...), and what the view reads is intact."""
+    from nlp.pipelines import LEXICAL_ATTRIBUTES_READ, blank_pipeline
+
+    for lang in ("en", "it"):
+        nlp = blank_pipeline(lang)
+        assert set(nlp.vocab.lex_attr_getters) <= LEXICAL_ATTRIBUTES_READ
+        doc = nlp("Zqxwy @Brandzz, vedi https://zz.example/qq !!! Zzzotto")  # words no vocabulary has seen
+        view = TokenView.of(doc)
+        assert view.lower[0] == "zqxwy" and view.lower[-1] == "zzzotto"
+        assert [t.like_url for t in doc] == [False, False, False, False, True, False, False, False, False]
+        assert view.punct == [False, False, True, False, False, True, True, True, False]
+        assert view.handle_or_url == [False, True, False, False, True, False, False, False, False]
+
+
 def test_batch_language_detection_matches_one_by_one():
     from nlp.language import LanguageDetectorStage
 
