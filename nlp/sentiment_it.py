@@ -5,8 +5,9 @@ Two lexicons, looked up in order: repwatch's own (nlp/data/it_sentiment.tsv: wor
 words it lacks, the Pattern Italian adjective lexicon by Snowball stem (nlp/data/it_pattern_stems.json, via
 nlp.js, MIT). Provenance: nlp/data/LEXICON_PROVENANCE.md. Pattern's lexicon holds adjectives, and a stem is shared
 by a word's whole family ("popol": popolare "popular", popolo "people"; "funzion": funzionale, funzionando), so a
-stem's polarity applies only to words that can be an adjective or an adverb: the forms in spacy-lookups-data's
-Italian adjective and adverb tables (from the Morph-it lexicon).
+stem's polarity applies only to words that can be an adjective or an adverb (the forms in spacy-lookups-data's
+Italian adjective and adverb tables, from the Morph-it lexicon) and to nouns of quality made from adjectives
+("cordialità", "gentilezza"). VADER's ASCII emoticons (":)", "<3") are read as in English.
 """
 
 from __future__ import annotations
