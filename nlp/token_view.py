@@ -1,48 +1,88 @@
 """One pass over a spaCy doc: the per-token strings that scorers, clause splitting and masking read.
 
 Each `Token` object spaCy hands out is built on access, so the view reads the doc's attribute arrays once
-(`Doc.to_array`) and resolves their hashes through the string store into plain lists.
+(`Doc.to_array`) and resolves their hashes into plain lists. The attributes of a word that do not depend on its
+context (text, lower case, URL-like, punctuation) are spaCy's lexeme attributes, fixed once the word is in the
+vocabulary: they are read once per word and kept per vocabulary, instead of decoded from the string store at every
+mention.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Collection
+from typing import Collection, Sequence
 
-from spacy.attrs import IS_PUNCT, LEMMA, LIKE_URL, LOWER, ORTH, SPACY
+from spacy.attrs import LEMMA, ORTH, SPACY
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
-_ATTRS = [ORTH, LOWER, LEMMA, SPACY, LIKE_URL, IS_PUNCT]
+_ATTRS = [ORTH, LEMMA, SPACY]
 SENTENCE_PUNCT = frozenset(Sentencizer.default_punct_chars)
+MAX_CACHED_WORDS = 200_000  # per vocabulary; past it, new words are read from the vocabulary every time
+
+# (text, lower case, is an @handle or URL-like, is punctuation) of a word
+WordAttributes = tuple[str, str, bool, bool]
+
+
+class _WordCache:
+    """The context-free attributes of the words of one vocabulary, by orth hash, and decoded strings by hash."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+        self.words: dict[int, WordAttributes] = {}
+        self.strings: dict[int, str] = {}
+
+    def word(self, orth: int) -> WordAttributes:
+        lexeme = self.vocab[orth]
+        text = lexeme.orth_
+        attributes = (text, lexeme.lower_, bool(lexeme.like_url) or text[:1] == "@", bool(lexeme.is_punct))
+        if len(self.words) < MAX_CACHED_WORDS:
+            self.words[orth] = attributes
+        return attributes
+
+    def string(self, key: int) -> str:
+        text = self.vocab.strings[key]
+        if len(self.strings) < MAX_CACHED_WORDS:
+            self.strings[key] = text
+        return text
+
+
+_word_caches: dict[Vocab, _WordCache] = {}
+
+
+def _word_cache(vocab: Vocab) -> _WordCache:
+    cache = _word_caches.get(vocab)
+    if cache is None:
+        cache = _word_caches[vocab] = _WordCache(vocab)
+    return cache
 
 
 @dataclass(frozen=True)
 class TokenView:
     doc: Doc
-    lower: list[str]
-    lemma: list[str]
-    text_with_ws: list[str]
-    whitespace: list[str]
-    masked: list[bool]  # left out of scoring: @handles, URLs and the masked words (brand names)
-    handle_or_url: list[bool]
-    punct: list[bool]
+    lower: Sequence[str]
+    lemma: Sequence[str]
+    text_with_ws: Sequence[str]
+    whitespace: Sequence[str]
+    masked: Sequence[bool]  # left out of scoring: @handles, URLs and the masked words (brand names)
+    handle_or_url: Sequence[bool]
+    punct: Sequence[bool]
 
     @classmethod
     def of(cls, doc: Doc, masked_words: Collection[str] = ()) -> TokenView:
         """Tokens that are @handles, URLs, or among `masked_words` (lower-cased) are marked masked."""
         if not len(doc):
             return cls(doc, [], [], [], [], [], [], [])
-        string = doc.vocab.strings.__getitem__
-        orth, low, lem, space, url, is_punct = doc.to_array(_ATTRS).T.tolist()
-        text = list(map(string, orth))
-        lower = list(map(string, low))
+        cache = _word_cache(doc.vocab)
+        words, strings = cache.words, cache.strings
+        flat = doc.to_array(_ATTRS).ravel().tolist()  # row by row: contiguous, unlike a column
+        text, lower, handle_or_url, punct = zip(*[words.get(orth) or cache.word(orth) for orth in flat[0::3]])
+        lemma = [strings.get(key) or cache.string(key) for key in flat[1::3]]
+        space = flat[2::3]
         whitespace = [" " if s else "" for s in space]
         text_with_ws = [t + " " if s else t for t, s in zip(text, space)]
-        handle_or_url = [bool(u) or t[:1] == "@" for t, u in zip(text, url)]
-        masked = [n or w in masked_words for n, w in zip(handle_or_url, lower)] if masked_words else handle_or_url[:]
-        punct = [bool(p) for p in is_punct]
-        lemma = list(map(string, lem))
+        masked = [n or w in masked_words for n, w in zip(handle_or_url, lower)] if masked_words else handle_or_url
         return cls(doc, lower, lemma, text_with_ws, whitespace, masked, handle_or_url, punct)
 
     def sentences(self) -> list[tuple[int, int]]:

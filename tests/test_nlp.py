@@ -249,8 +249,29 @@ def test_blank_pipelines_compute_only_the_lexical_attributes_repwatch_reads():
         view = TokenView.of(doc)
         assert view.lower[0] == "zqxwy" and view.lower[-1] == "zzzotto"
         assert [t.like_url for t in doc] == [False, False, False, False, True, False, False, False, False]
-        assert view.punct == [False, False, True, False, False, True, True, True, False]
-        assert view.handle_or_url == [False, True, False, False, True, False, False, False, False]
+        assert list(view.punct) == [False, False, True, False, False, True, True, True, False]
+        assert list(view.handle_or_url) == [False, True, False, False, True, False, False, False, False]
+
+
+def test_token_view_reads_what_spacy_tokens_say_for_new_and_cached_words():
+    """The view keeps the context-free attributes of each word per vocabulary: a word met before (cached) and a
+    word met for the first time read the same as spaCy's Token objects."""
+    texts = ["Qwzzx flight @Qwzzx_air was GREAT!!! http://t.co/qwzzx :) but 2hrs late...",
+             "qwzzx Flight @qwzzx_AIR wasn't great; bag lost-again?! #qwzzx",
+             "Il volo Qwzzx è arrivato in ritardo, però il personale è stato gentile."]
+    for lang in ("en", "it"):
+        nlp = blank_pipeline(lang)
+        for _ in range(2):  # first sight, then from the cache
+            for text in texts:
+                doc = nlp(text)
+                view = TokenView.of(doc, {"qwzzx"})
+                assert list(view.lower) == [t.lower_ for t in doc]
+                assert list(view.lemma) == [t.lemma_ for t in doc]
+                assert "".join(view.text_with_ws) == text
+                assert list(view.whitespace) == [t.whitespace_ for t in doc]
+                assert list(view.punct) == [t.is_punct for t in doc]
+                assert list(view.handle_or_url) == [t.like_url or t.text.startswith("@") for t in doc]
+                assert list(view.masked) == [t.like_url or t.text.startswith("@") or t.lower_ == "qwzzx" for t in doc]
 
 
 def test_batch_language_detection_matches_one_by_one():
