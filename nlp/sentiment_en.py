@@ -10,13 +10,14 @@
 from __future__ import annotations
 
 import math
+import string
 from functools import lru_cache
 from importlib import resources
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from vaderSentiment.vaderSentiment import (BOOSTER_DICT, N_SCALAR, NEGATE, SPECIAL_CASES, SentimentIntensityAnalyzer,
-                                           SentiText)
+                                           SentiText, allcap_differential, normalize)
 
 from nlp.conversation import ConversationRules, pragmatic_words
 from nlp.pipelines import blank_pipeline
@@ -25,6 +26,7 @@ from nlp.token_view import TokenView
 ALPHA = 15.0  # VADER's normalisation constant
 NEGATORS = frozenset({"not", "no", "never", "n't", "without", "nothing"})
 NEGATE_WORDS = frozenset(NEGATE)  # VADER's own negation words
+PUNCTUATION = string.punctuation  # what VADER strips from the ends of words
 
 
 @lru_cache(maxsize=1)
@@ -52,12 +54,20 @@ class _LoweredWords(list):
 
 
 class _LoweredSentiText(SentiText):
-    """VADER's SentiText whose words carry their lower-cased forms."""
+    """VADER's SentiText whose words carry their lower-cased forms. Its words are the package's (split on white
+    space; leading and trailing punctuation stripped unless two characters or fewer would remain); whether some
+    but not all of them are in capitals is found only when an opinion word asks."""
 
-    def _words_and_emoticons(self) -> _LoweredWords:
-        words = _LoweredWords(super()._words_and_emoticons())
+    def __init__(self, text: str) -> None:  # pylint: disable=super-init-not-called
+        self.text = text
+        words = _LoweredWords(token if len(stripped := token.strip(PUNCTUATION)) <= 2 else stripped
+                              for token in text.split())
         words.lowered = [word.lower() for word in words]
-        return words
+        self.words_and_emoticons = words
+
+    @property
+    def is_cap_diff(self) -> bool:
+        return bool(allcap_differential(self.words_and_emoticons))
 
 
 def _negated(lowered_word: str) -> bool:
@@ -69,12 +79,13 @@ class AsciiFastVader(SentimentIntensityAnalyzer):
     """VADER, faster on short mentions and with the package's own scores (tests compare them on VADER's ground
     truth): for ASCII text, which holds no emoji, it skips the emoji step (vaderSentiment 3.3.2 rebuilds every text
     character by character to translate emoji); it does not call the per-word valence function for words outside
-    the lexicon (it scores them 0 without looking at their context); and its negation, idiom and "but" checks read
-    the text's words lower-cased once instead of once per check. The rest of the method is the package's."""
+    the lexicon (it scores them 0 without looking at their context); its negation, idiom and "but" checks read
+    the text's words lower-cased once instead of once per check; and `compound` computes only the compound score,
+    not the positive, negative and neutral proportions. The rest of the method is the package's."""
 
-    def polarity_scores(self, text: str) -> dict[str, float]:
-        if not text.isascii():
-            return super().polarity_scores(text)
+    def _sentiments(self, text: str) -> tuple[list[float], str]:
+        """The package's per-word valences of an ASCII text, after its "but" rule, and the text they were read
+        from."""
         sentitext = _LoweredSentiText(text.strip())
         words, lexicon = sentitext.words_and_emoticons, self.lexicon
         lowered = words.lowered
@@ -88,7 +99,23 @@ class AsciiFastVader(SentimentIntensityAnalyzer):
             sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
         if "but" in lowered:
             sentiments = self._but_check(words, sentiments)
-        return self.score_valence(sentiments, sentitext.text)
+        return sentiments, sentitext.text
+
+    def polarity_scores(self, text: str) -> dict[str, float]:
+        if not text.isascii():
+            return super().polarity_scores(text)
+        return self.score_valence(*self._sentiments(text))
+
+    def compound(self, text: str) -> float:
+        """`polarity_scores(text)["compound"]`."""
+        if not text.isascii():
+            return float(super().polarity_scores(text)["compound"])
+        sentiments, stripped = self._sentiments(text)
+        total = float(sum(sentiments))
+        if total == 0.0:
+            return 0.0
+        emphasis = self._punctuation_emphasis(stripped)
+        return round(normalize(total + emphasis if total > 0 else total - emphasis), 4)
 
     def _negation_check(self, valence: float, words: list[str], start_i: int, i: int) -> float:
         """The package's check, reading the lower-cased words computed once per text."""
@@ -150,7 +177,7 @@ class VaderScorer:
         self._cached: list[tuple[int, int, int]] = []
 
     def score_text(self, text: str) -> float:
-        return float(self._vader.polarity_scores(text)["compound"])
+        return self._vader.compound(text)
 
     def is_opinion_word(self, view: TokenView, i: int) -> bool:
         return self._vader.lexicon.get(view.lower[i], 0.0) != 0.0

@@ -159,12 +159,14 @@ def test_ascii_fast_vader_scores_as_vader(vader):
                  "it was sort of bad", "not at all nice", "at least good", "the least bad", "no way it was not good",
                  "I am kind of happy", "he's not really that great", "never this bad", "no, or nor good"):
         assert fast.polarity_scores(text) == vader.polarity_scores(text), text
+        assert fast.compound(text) == vader.polarity_scores(text)["compound"], text
 
 
 @pytest.mark.shared
 def test_ascii_fast_vader_scores_as_vader_on_its_ground_truth(vader):
     """Every text of VADER's four human-rated sets, and the same texts with a leading "but" and upper-cased (the
-    contrast, capitals and idiom paths), scores exactly as the package scores it."""
+    contrast, capitals and idiom paths), scores exactly as the package scores it, and its compound-only score is
+    the package's compound."""
     from nlp.evaluation.datasets import load_vader
     from tests.conftest import shared_dataset
 
@@ -173,6 +175,8 @@ def test_ascii_fast_vader_scores_as_vader_on_its_ground_truth(vader):
     fast = AsciiFastVader()
     variants = texts + [f"But {t}" for t in texts[::7]] + [t.upper() for t in texts[::11]]
     different = [t for t in variants if fast.polarity_scores(t) != vader.polarity_scores(t)]
+    assert not different, different[:3]
+    different = [t for t in variants if fast.compound(t) != vader.polarity_scores(t)["compound"]]
     assert not different, different[:3]
 
 
