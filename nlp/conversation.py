@@ -111,9 +111,14 @@ class ConversationRules:
 
     @staticmethod
     def is_question(view: TokenView, start: int, end: int) -> bool:
-        return any("?" in view.lower[i] for i in range(start, end))
+        """Whether a token of the span holds a question mark."""
+        return "?" in "".join(view.lower[start:end])
 
     def gratitude_in(self, view: TokenView, start: int, end: int) -> list[int]:
+        # each rule first asks, with one set operation, whether the span has any of its words at all: most spans
+        # have none, and the token-by-token reading below is then skipped
+        if self.gratitude.isdisjoint(view.lower[start:end]):
+            return []
         return [i for i in range(start, end) if view.lower[i] in self.gratitude]
 
     def unscored(self, view: TokenView, start: int, end: int) -> tuple[set[int], bool]:
@@ -148,7 +153,7 @@ class ConversationRules:
     def not_opinions(self, view: TokenView, start: int, end: int) -> list[int]:
         """Positions of opinion_only_after words that do not follow one of their listed words ("looks like")."""
         only_after = self.opinion_only_after
-        if not only_after:
+        if only_after.keys().isdisjoint(view.lower[start:end]):
             return []
         return [i for i in range(start, end)
                 if view.lower[i] in only_after and (i == 0 or view.lower[i - 1] not in only_after[view.lower[i]])]
@@ -176,6 +181,8 @@ class ConversationRules:
 
     def _negated_event(self, view: TokenView, start: int, end: int, is_opinion_word: OpinionWord) -> float:
         lower, lemma = view.lower, view.lemma
+        if self.negators.isdisjoint(lower[start:end]) and self.negators.isdisjoint(lemma[start:end]):
+            return 0.0
         for i in range(start, end):
             if view.masked[i] or (lower[i] not in self.negators and lemma[i] not in self.negators):
                 continue
@@ -191,6 +198,9 @@ class ConversationRules:
 
     def _duration(self, view: TokenView, start: int, end: int) -> float:
         lower, lemma = view.lower, view.lemma
+        units = self.duration_units
+        if units.isdisjoint(lemma[start + 1:end]) and units.isdisjoint(lower[start + 1:end]):
+            return 0.0
         for i in range(start + 1, end):
             if lemma[i] not in self.duration_units and lower[i] not in self.duration_units:
                 continue

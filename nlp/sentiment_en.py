@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import string
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 from spacy.matcher import PhraseMatcher
@@ -65,8 +65,8 @@ class _LoweredSentiText(SentiText):
         words.lowered = [word.lower() for word in words]
         self.words_and_emoticons = words
 
-    @property
-    def is_cap_diff(self) -> bool:
+    @cached_property
+    def is_cap_diff(self) -> bool:  # type: ignore[override]
         return bool(allcap_differential(self.words_and_emoticons))
 
 
