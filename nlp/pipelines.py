@@ -12,6 +12,8 @@ from spacy.language import Language
 from spacy.util import load_language_data, registry
 from spacy.tokens import Doc
 
+from nlp.affix_search import use_anchored_suffix_search
+
 MAX_CACHED = 200_000
 
 
@@ -102,8 +104,10 @@ LEXICAL_ATTRIBUTES_READ = frozenset({LOWER, NORM, LANG, IS_PUNCT, IS_SPACE, LIKE
 @lru_cache(maxsize=None)
 def blank_pipeline(lang: str) -> Language:
     """The shared (per process) pipeline for a language code such as 'en' or 'it': the tokenizer, computing only the
-    lexical attributes in LEXICAL_ATTRIBUTES_READ, and the lower-casing lemmatizer."""
+    lexical attributes in LEXICAL_ATTRIBUTES_READ and searching suffixes anchored (nlp.affix_search), and the
+    lower-casing lemmatizer."""
     nlp = spacy.blank(lang)
+    use_anchored_suffix_search(nlp)
     getters = nlp.vocab.lex_attr_getters
     for attribute in [a for a in getters if a not in LEXICAL_ATTRIBUTES_READ]:
         del getters[attribute]

@@ -1,0 +1,86 @@
+"""The anchored suffix search finds exactly what spaCy's suffix regex finds, and the pipelines use it."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import spacy
+
+from nlp.affix_search import AnchoredSuffixSearch, anchored_width, use_anchored_suffix_search
+from nlp.pipelines import blank_pipeline
+
+# characters that spaCy's suffix rules react to, and some they do not
+ALPHABET = list("aZé0912.,;:!?'\"’)]}%°$€£-+*/#@_…~²x")
+ALPHABET += ["km", "kg", "'s", "n't", "..", "\n", " ", "😀", "™"]
+
+
+def _span(match: object) -> tuple[int, int] | None:
+    return None if match is None else (match.start(), match.end())  # type: ignore[attr-defined]
+
+
+def _same_as_spacy(lang: str, strings: list[str]) -> list[str]:
+    original = spacy.blank(lang).tokenizer.suffix_search
+    nlp = spacy.blank(lang)
+    assert use_anchored_suffix_search(nlp)
+    anchored = nlp.tokenizer.suffix_search
+    assert isinstance(anchored, AnchoredSuffixSearch)
+    for _ in range(2):  # searched, then memoised
+        different = [s for s in strings if _span(anchored(s)) != _span(original(s))]
+        if different:
+            return different
+    return []
+
+
+def test_anchored_width_reads_bounded_end_anchored_patterns_only():
+    assert anchored_width("ab$") == (2, 2)
+    assert anchored_width(r"(?<=[0-9])(?:km|kg|m)$") == (1, 2)  # the look-behind takes no width
+    assert anchored_width(r"\.\.+$") is None  # unbounded
+    assert anchored_width("a|b$") is None  # the first alternative is not anchored at the end
+    assert anchored_width("ab") is None
+    assert anchored_width("(?<=a)$") is None  # matches nothing but the end itself
+    assert anchored_width("(") is None  # not a pattern
+
+
+@pytest.mark.parametrize("lang", ["en", "it"])
+def test_anchored_suffix_search_finds_what_spacy_finds_on_random_words(lang: str):
+    rng = random.Random(7)
+    strings = ["", "a", "\n", "ok\n", "wait.....", "2km", "10kg.", "dogs'", "U.S.", "(yes)", "hmm...?", "a..b.."]
+    strings += ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 12))) for _ in range(20_000)]
+    different = _same_as_spacy(lang, strings)
+    assert not different, different[:5]
+
+
+@pytest.mark.shared
+def test_anchored_suffix_search_finds_what_spacy_finds_on_shared_mentions():
+    """Every word, and every word less its last characters, of the airline tweets and SENTIPOLC's tweets."""
+    from nlp.evaluation.datasets import load_airline, load_sentipolc
+    from tests.conftest import shared_dataset
+
+    for lang, examples in (("en", load_airline(shared_dataset("airline_tweets"))),
+                           ("it", load_sentipolc(shared_dataset("sentipolc2016")))):
+        words = {word for e in examples for word in e.text.split()}
+        strings = sorted(words | {w[:-k] for w in words for k in (1, 2) if len(w) > k})
+        assert len(strings) > 20_000
+        different = _same_as_spacy(lang, strings)
+        assert not different, (lang, different[:5])
+
+
+def test_blank_pipelines_tokenize_as_spacy_with_the_anchored_search():
+    texts = ["Waited 2hrs... still nothing!!! @united #fail http://t.co/x1 :) it's 10km/h (sic).",
+             "Volo cancellato: 3 ore d'attesa...ma il personale è stato gentile!!"]
+    for lang in ("en", "it"):
+        nlp = blank_pipeline(lang)
+        assert isinstance(nlp.tokenizer.suffix_search, AnchoredSuffixSearch)
+        plain = spacy.blank(lang)
+        for text in texts:
+            assert [t.text for t in nlp(text)] == [t.text for t in plain(text)]
+        assert nlp.tokenizer.to_bytes()  # spaCy's serialisation still reads the pattern
+
+
+def test_a_customised_suffix_rule_is_left_alone():
+    nlp = spacy.blank("en")
+    custom = spacy.util.compile_suffix_regex([*nlp.Defaults.suffixes, "xyz"]).search
+    nlp.tokenizer.suffix_search = custom
+    assert not use_anchored_suffix_search(nlp)
+    assert nlp.tokenizer.suffix_search == custom
