@@ -1,5 +1,5 @@
-"""A faster equivalent of spaCy's suffix search, for the tokenizer: the same match for every string, found with
-fewer regex attempts.
+"""Faster equivalents of spaCy's suffix and infix searches, for the tokenizer: the same matches for every string,
+found with fewer regex attempts.
 
 spaCy's suffix rule is one regex, an alternation of pieces that each end in "$", and the tokenizer searches it from
 every position of each new word: about a tenth of the NLP stage's instructions on tweets. A piece whose matches have
@@ -7,12 +7,17 @@ a bounded width can only start within that width of the end, so `AnchoredSuffixS
 anchored match at that distance from the end, widest first, which finds the leftmost start as the search does.
 Pieces without a bound ("\\.\\.+$") keep the full search, and any case where the two could disagree (a tie between
 them, a string ending in a newline) is handed to spaCy's own regex.
+
+The infix rule is searched through each new word too, and each of its pieces first checks a look-behind on a large
+character class at every position. Every infix match starts with one of a few characters (hyphens, dots, colons,
+symbols), read from the pieces themselves: `PrefilteredInfixFinditer` searches for those first, and a word without
+any of them (most words) has no infix.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 try:  # the regex parser of the standard library: re._parser since Python 3.11
     from re import _parser as regex_parser  # type: ignore[attr-defined]
@@ -22,10 +27,14 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse as regex_parser  # type: ignore[no-redef]
 
 from spacy.language import Language
-from spacy.util import compile_suffix_regex
+from spacy.util import compile_infix_regex, compile_suffix_regex
 
 MAX_MEMOISED = 100_000  # strings whose result is kept
 Search = Callable[[str], "re.Match[str] | None"]
+Finditer = Callable[[str], Iterator["re.Match[str]"]]
+_CATEGORIES = {regex_constants.CATEGORY_DIGIT: r"\d", regex_constants.CATEGORY_NOT_DIGIT: r"\D",
+               regex_constants.CATEGORY_SPACE: r"\s", regex_constants.CATEGORY_NOT_SPACE: r"\S",
+               regex_constants.CATEGORY_WORD: r"\w", regex_constants.CATEGORY_NOT_WORD: r"\W"}
 
 
 def anchored_width(pattern: str) -> tuple[int, int] | None:
@@ -49,6 +58,68 @@ def anchored_width(pattern: str) -> tuple[int, int] | None:
             return None
         widths.append((shortest, longest))
     return min(w[0] for w in widths), max(w[1] for w in widths)
+
+
+def _character(code: int) -> str:
+    return f"\\U{code:08x}"
+
+
+def _class_items(items: Any) -> list[str] | None:
+    """A parsed character class as the inside of a bracket expression; None for a negated or unknown one."""
+    found = []
+    for op, value in items:
+        if op is regex_constants.LITERAL:
+            found.append(_character(value))
+        elif op is regex_constants.RANGE:
+            found.append(f"{_character(value[0])}-{_character(value[1])}")
+        elif op is regex_constants.CATEGORY and value in _CATEGORIES:
+            found.append(_CATEGORIES[value])
+        else:
+            return None
+    return found
+
+
+def _first_items(sequence: Any) -> list[str] | None:
+    """What the first character of a match of a parsed sequence can be, as the inside of a bracket expression;
+    None when it cannot be told (or the sequence can match nothing at all)."""
+    zero_width = (regex_constants.ASSERT, regex_constants.ASSERT_NOT, regex_constants.AT)
+    repeats = (regex_constants.MAX_REPEAT, regex_constants.MIN_REPEAT)
+    for op, value in sequence:
+        if op in zero_width:
+            continue
+        if op is regex_constants.LITERAL:
+            return [_character(value)]
+        if op is regex_constants.IN:
+            return _class_items(value)
+        if op is regex_constants.BRANCH:
+            found: list[str] = []
+            for alternative in value[1]:
+                items = _first_items(alternative)
+                if items is None:
+                    return None
+                found += items
+            return found
+        if op is regex_constants.SUBPATTERN:
+            _group, add_flags, del_flags, inner = value
+            return None if add_flags or del_flags else _first_items(inner)
+        if op in repeats:
+            minimum, _maximum, inner = value
+            return _first_items(inner) if minimum >= 1 else None
+        return None
+    return None
+
+
+def first_characters(pattern: str) -> str | None:
+    """A bracket expression matching every character a match of `pattern` can start with (its look-arounds take no
+    width and are passed over), or None when that cannot be read from the pattern."""
+    try:
+        tree = regex_parser.parse(pattern)
+    except (re.error, TypeError, ValueError):
+        return None
+    if tree.state.flags & (re.IGNORECASE | re.LOCALE):
+        return None
+    items = _first_items(list(tree))
+    return None if not items else "[" + "".join(items) + "]"
 
 
 class AnchoredSuffixSearch:
@@ -103,6 +174,29 @@ class AnchoredSuffixSearch:
         return other
 
 
+class PrefilteredInfixFinditer:
+    """Callable like spaCy's `infix_finditer` (a compiled pattern's `finditer`), built from the same infix pieces:
+    a string holding none of the characters an infix can start with has no infix."""
+
+    def __init__(self, pieces: Iterable[str], finditer: Finditer) -> None:
+        classes = [first_characters(piece) for piece in pieces]
+        usable = classes and all(c is not None for c in classes)
+        # one bracket expression for all the pieces: one pass over the string
+        merged = "[" + "".join(c[1:-1] for c in classes) + "]" if usable else None  # type: ignore[index]
+        self._starts = re.compile(merged).search if merged else None
+        self._finditer = finditer
+
+    @property
+    def __self__(self) -> re.Pattern[str]:
+        """spaCy's own compiled pattern: what the tokenizer's serialisation reads from a `finditer` method."""
+        return self._finditer.__self__  # type: ignore[attr-defined,no-any-return]
+
+    def __call__(self, string: str) -> Iterator[re.Match[str]]:
+        if self._starts is not None and self._starts(string) is None:
+            return iter(())
+        return self._finditer(string)
+
+
 def use_anchored_suffix_search(nlp: Language) -> bool:
     """Gives the pipeline's tokenizer the anchored suffix search when its suffix rule is the language's default
     (otherwise, as for a customised tokenizer, it is left alone); returns whether it did."""
@@ -113,4 +207,17 @@ def use_anchored_suffix_search(nlp: Language) -> bool:
     if not pieces or pattern is None or compile_suffix_regex(pieces).pattern != pattern:
         return False
     tokenizer.suffix_search = AnchoredSuffixSearch(pieces, current)
+    return True
+
+
+def use_prefiltered_infix_finditer(nlp: Language) -> bool:
+    """Gives the pipeline's tokenizer the prefiltered infix search when its infix rule is the language's default;
+    returns whether it did."""
+    tokenizer = nlp.tokenizer
+    pieces = [piece for piece in (nlp.Defaults.infixes or ()) if piece.strip()]
+    current = getattr(tokenizer, "infix_finditer", None)
+    pattern = getattr(getattr(current, "__self__", None), "pattern", None)
+    if not pieces or pattern is None or compile_infix_regex(pieces).pattern != pattern:
+        return False
+    tokenizer.infix_finditer = PrefilteredInfixFinditer(pieces, current)
     return True

@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.util import load_language_data, registry
 from spacy.tokens import Doc
 
-from nlp.affix_search import use_anchored_suffix_search
+from nlp.affix_search import use_anchored_suffix_search, use_prefiltered_infix_finditer
 
 MAX_CACHED = 200_000
 
@@ -104,10 +104,12 @@ LEXICAL_ATTRIBUTES_READ = frozenset({LOWER, NORM, LANG, IS_PUNCT, IS_SPACE, LIKE
 @lru_cache(maxsize=None)
 def blank_pipeline(lang: str) -> Language:
     """The shared (per process) pipeline for a language code such as 'en' or 'it': the tokenizer, computing only the
-    lexical attributes in LEXICAL_ATTRIBUTES_READ and searching suffixes anchored (nlp.affix_search), and the
+    lexical attributes in LEXICAL_ATTRIBUTES_READ and searching suffixes and infixes the fast way (nlp.affix_search),
+    and the
     lower-casing lemmatizer."""
     nlp = spacy.blank(lang)
     use_anchored_suffix_search(nlp)
+    use_prefiltered_infix_finditer(nlp)
     getters = nlp.vocab.lex_attr_getters
     for attribute in [a for a in getters if a not in LEXICAL_ATTRIBUTES_READ]:
         del getters[attribute]

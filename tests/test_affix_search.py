@@ -1,4 +1,5 @@
-"""The anchored suffix search finds exactly what spaCy's suffix regex finds, and the pipelines use it."""
+"""The anchored suffix search and the prefiltered infix search find exactly what spaCy's regexes find, and the
+pipelines use them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import random
 import pytest
 import spacy
 
-from nlp.affix_search import AnchoredSuffixSearch, anchored_width, use_anchored_suffix_search
+from nlp.affix_search import (AnchoredSuffixSearch, PrefilteredInfixFinditer, anchored_width, first_characters,
+                               use_anchored_suffix_search, use_prefiltered_infix_finditer)
 from nlp.pipelines import blank_pipeline
 
 # characters that spaCy's suffix rules react to, and some they do not
@@ -53,7 +55,8 @@ def test_anchored_suffix_search_finds_what_spacy_finds_on_random_words(lang: str
 
 @pytest.mark.shared
 def test_anchored_suffix_search_finds_what_spacy_finds_on_shared_mentions():
-    """Every word, and every word less its last characters, of the airline tweets and SENTIPOLC's tweets."""
+    """Every word, and every word less its last characters, of the airline tweets and SENTIPOLC's tweets: suffixes
+    and infixes."""
     from nlp.evaluation.datasets import load_airline, load_sentipolc
     from tests.conftest import shared_dataset
 
@@ -64,14 +67,19 @@ def test_anchored_suffix_search_finds_what_spacy_finds_on_shared_mentions():
         assert len(strings) > 20_000
         different = _same_as_spacy(lang, strings)
         assert not different, (lang, different[:5])
+        original, prefiltered = spacy.blank(lang).tokenizer.infix_finditer, blank_pipeline(lang).tokenizer.infix_finditer
+        assert isinstance(prefiltered, PrefilteredInfixFinditer)
+        different = [s for s in strings if _infix_spans(prefiltered, s) != _infix_spans(original, s)]
+        assert not different, (lang, different[:5])
 
 
-def test_blank_pipelines_tokenize_as_spacy_with_the_anchored_search():
+def test_blank_pipelines_tokenize_as_spacy_with_the_faster_searches():
     texts = ["Waited 2hrs... still nothing!!! @united #fail http://t.co/x1 :) it's 10km/h (sic).",
              "Volo cancellato: 3 ore d'attesa...ma il personale è stato gentile!!"]
     for lang in ("en", "it"):
         nlp = blank_pipeline(lang)
         assert isinstance(nlp.tokenizer.suffix_search, AnchoredSuffixSearch)
+        assert isinstance(nlp.tokenizer.infix_finditer, PrefilteredInfixFinditer)
         plain = spacy.blank(lang)
         for text in texts:
             assert [t.text for t in nlp(text)] == [t.text for t in plain(text)]
@@ -84,3 +92,30 @@ def test_a_customised_suffix_rule_is_left_alone():
     nlp.tokenizer.suffix_search = custom
     assert not use_anchored_suffix_search(nlp)
     assert nlp.tokenizer.suffix_search == custom
+
+
+def _infix_spans(finditer: object, string: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in finditer(string)]  # type: ignore[operator]
+
+
+def test_first_characters_of_a_pattern_pass_over_look_arounds():
+    assert first_characters(r"(?<=[a-z])[:/](?=[a-z])") == r"[\U0000003a\U0000002f]"
+    assert first_characters(r"\.\.+") == r"[\U0000002e]"
+    assert first_characters(r"(?:-|\d)x") == r"[\U0000002d\d]"
+    assert first_characters(r"[^a]") is None  # a negated class
+    assert first_characters(r"a?b") is None  # may start with either
+    assert first_characters(r"(?i)a") is None  # case-insensitive
+
+
+@pytest.mark.parametrize("lang", ["en", "it"])
+def test_prefiltered_infix_finditer_finds_what_spacy_finds(lang: str):
+    original = spacy.blank(lang).tokenizer.infix_finditer
+    nlp = spacy.blank(lang)
+    assert use_prefiltered_infix_finditer(nlp)
+    prefiltered = nlp.tokenizer.infix_finditer
+    assert isinstance(prefiltered, PrefilteredInfixFinditer)
+    rng = random.Random(11)
+    strings = ["", "plain", "well-known", "a/b", "2+2", "U.S.A", "wait...what", "x,y", "10:30", "a—b", "©2024"]
+    strings += ["".join(rng.choice(ALPHABET + ["Ab", "cd"]) for _ in range(rng.randint(1, 14))) for _ in range(20_000)]
+    different = [s for s in strings if _infix_spans(prefiltered, s) != _infix_spans(original, s)]
+    assert not different, different[:5]
