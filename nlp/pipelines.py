@@ -105,8 +105,7 @@ LEXICAL_ATTRIBUTES_READ = frozenset({LOWER, NORM, LANG, IS_PUNCT, IS_SPACE, LIKE
 def blank_pipeline(lang: str) -> Language:
     """The shared (per process) pipeline for a language code such as 'en' or 'it': the tokenizer, computing only the
     lexical attributes in LEXICAL_ATTRIBUTES_READ and searching suffixes and infixes the fast way (nlp.affix_search),
-    and the
-    lower-casing lemmatizer."""
+    and the lower-casing lemmatizer."""
     nlp = spacy.blank(lang)
     use_anchored_suffix_search(nlp)
     use_prefiltered_infix_finditer(nlp)
