@@ -56,19 +56,16 @@ def _phrases_by_first_word(phrases: object) -> dict[str, tuple[tuple[str, ...], 
     return {first: tuple(sorted(found, key=len, reverse=True)) for first, found in by_first.items()}
 
 
-def _ends_sentence(token: str) -> bool:
-    return token in SENTENCE_END or token[:1] in SENTENCE_END
-
-
 def _sentence_around(view: TokenView, start: int, end: int, position: int) -> tuple[int, int]:
-    """Token range, within [start, end), of the sentence holding `position` (its final punctuation included)."""
-    first, last = start, end
+    """Token range, within [start, end), of the sentence holding `position` (its final punctuation included): a
+    token that starts with ".", "!" or "?" ends a sentence."""
+    first, last, lower = start, end, view.lower
     for i in range(position - 1, start - 1, -1):
-        if _ends_sentence(view.lower[i]):
+        if lower[i][:1] in SENTENCE_END:
             first = i + 1
             break
     for i in range(position, end):
-        if _ends_sentence(view.lower[i]):
+        if lower[i][:1] in SENTENCE_END:
             last = i + 1
             break
     return first, last

@@ -8,6 +8,7 @@ from importlib import resources
 import numpy
 import spacy
 from spacy.attrs import IS_PUNCT, IS_SPACE, LANG, LEMMA, LIKE_URL, LOWER, NORM
+from spacy.lang.lex_attrs import like_url
 from spacy.language import Language
 from spacy.util import load_language_data, registry
 from spacy.tokens import Doc
@@ -77,14 +78,14 @@ class LowerLookupLemmatizer:
         if not len(doc):
             return doc
         strings, cache = doc.vocab.strings, self._hash_cache
-        lemmas = []
-        for lower in doc.to_array(LOWER).tolist():
-            lemma = cache.get(lower)
-            if lemma is None:
-                lemma = strings.add(self.lemma(strings[lower]))
-                if len(cache) < MAX_CACHED:
-                    cache[lower] = lemma
-            lemmas.append(lemma)
+        lowers = doc.to_array(LOWER).tolist()
+        lemmas = list(map(cache.get, lowers))
+        if None in lemmas:  # words met for the first time
+            for i, lemma in enumerate(lemmas):
+                if lemma is None:
+                    lemma = lemmas[i] = strings.add(self.lemma(strings[lowers[i]]))
+                    if len(cache) < MAX_CACHED:
+                        cache[lowers[i]] = lemma
         doc.from_array([LEMMA], numpy.array(lemmas, dtype=numpy.uint64).reshape(-1, 1))
         return doc
 
@@ -101,6 +102,12 @@ def _make_lemmatizer(nlp: Language, name: str) -> LowerLookupLemmatizer:
 LEXICAL_ATTRIBUTES_READ = frozenset({LOWER, NORM, LANG, IS_PUNCT, IS_SPACE, LIKE_URL})
 
 
+def like_url_if_dotted(text: str) -> bool:
+    """spaCy's `like_url`, which is false for any text with no dot that does not start with http:// or https://,
+    asked only of the others (a new word's URL check is the slowest of its lexical attributes)."""
+    return ("." in text or text.startswith(("http://", "https://"))) and like_url(text)
+
+
 @lru_cache(maxsize=None)
 def blank_pipeline(lang: str) -> Language:
     """The shared (per process) pipeline for a language code such as 'en' or 'it': the tokenizer, computing only the
@@ -112,5 +119,7 @@ def blank_pipeline(lang: str) -> Language:
     getters = nlp.vocab.lex_attr_getters
     for attribute in [a for a in getters if a not in LEXICAL_ATTRIBUTES_READ]:
         del getters[attribute]
+    if getters.get(LIKE_URL) is like_url:
+        getters[LIKE_URL] = like_url_if_dotted
     nlp.add_pipe("repwatch_lower_lemmatizer")
     return nlp

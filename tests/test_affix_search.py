@@ -119,3 +119,18 @@ def test_prefiltered_infix_finditer_finds_what_spacy_finds(lang: str):
     strings += ["".join(rng.choice(ALPHABET + ["Ab", "cd"]) for _ in range(rng.randint(1, 14))) for _ in range(20_000)]
     different = [s for s in strings if _infix_spans(prefiltered, s) != _infix_spans(original, s)]
     assert not different, different[:5]
+
+
+def test_url_check_of_new_words_is_spacys():
+    from spacy.lang.lex_attrs import like_url
+
+    from nlp.pipelines import like_url_if_dotted
+
+    rng = random.Random(3)
+    pieces = ["http://", "https://", "www.", "t.co", "/", ".", "..", ":", "@", "com", "it", "x", "co", "8080", "-", "é"]
+    strings = ["www.", "www.x", "example.com", "a.b", "hello", "e-mail@example.com", "http:", "HTTP://X.COM", ".com"]
+    strings += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(20_000)]
+    different = [s for s in strings if like_url_if_dotted(s) != like_url(s)]
+    assert not different, different[:5]
+    assert sum(like_url(s) for s in strings) > 1_000  # the sample holds URLs
+    assert blank_pipeline("en").vocab.lex_attr_getters[spacy.attrs.LIKE_URL] is like_url_if_dotted
