@@ -16,8 +16,9 @@ from importlib import resources
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
-from vaderSentiment.vaderSentiment import (BOOSTER_DICT, N_SCALAR, NEGATE, SPECIAL_CASES, SentimentIntensityAnalyzer,
-                                           SentiText, allcap_differential, normalize)
+from vaderSentiment.vaderSentiment import (BOOSTER_DICT, C_INCR, N_SCALAR, NEGATE, SPECIAL_CASES,
+                                           SentimentIntensityAnalyzer, SentiText, allcap_differential, normalize,
+                                           scalar_inc_dec)
 
 from nlp.conversation import ConversationRules, pragmatic_words
 from nlp.pipelines import blank_pipeline
@@ -79,8 +80,8 @@ class AsciiFastVader(SentimentIntensityAnalyzer):
     """VADER, faster on short mentions and with the package's own scores (tests compare them on VADER's ground
     truth): for ASCII text, which holds no emoji, it skips the emoji step (vaderSentiment 3.3.2 rebuilds every text
     character by character to translate emoji); it does not call the per-word valence function for words outside
-    the lexicon (it scores them 0 without looking at their context); its negation, idiom and "but" checks read
-    the text's words lower-cased once instead of once per check; and `compound` computes only the compound score,
+    the lexicon (it scores them 0 without looking at their context); its per-word valence and its negation, idiom
+    and "but" checks read the text's words lower-cased once instead of once per check; and `compound` computes only the compound score,
     not the positive, negative and neutral proportions. The rest of the method is the package's."""
 
     def _sentiments(self, text: str) -> tuple[list[float], str]:
@@ -116,6 +117,47 @@ class AsciiFastVader(SentimentIntensityAnalyzer):
             return 0.0
         emphasis = self._punctuation_emphasis(stripped)
         return round(normalize(total + emphasis if total > 0 else total - emphasis), 4)
+
+    def sentiment_valence(self, valence: float, sentitext: SentiText, item: str, i: int,
+                          sentiments: list[float]) -> list[float]:
+        """The package's per-word valence, reading the lower-cased words computed once per text."""
+        words = sentitext.words_and_emoticons
+        lower = getattr(words, "lowered", None)
+        if lower is None:
+            return list(super().sentiment_valence(valence, sentitext, item, i, sentiments))
+        lexicon = self.lexicon
+        item_lowercase = lower[i]
+        if item_lowercase in lexicon:
+            valence = lexicon[item_lowercase]
+            # "no" before an opinion word negates it rather than scoring itself
+            if item_lowercase == "no" and i != len(words) - 1 and lower[i + 1] in lexicon:
+                valence = 0.0
+            if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") or (
+                    i > 2 and lower[i - 3] == "no" and lower[i - 1] in ("or", "nor")):
+                valence = lexicon[item_lowercase] * N_SCALAR
+            if item.isupper() and sentitext.is_cap_diff:  # an opinion word in capitals among others that are not
+                valence = valence + C_INCR if valence > 0 else valence - C_INCR
+            for start_i in range(3):
+                before = i - (start_i + 1)
+                if i > start_i and lower[before] not in lexicon:
+                    # boosters and dampeners up to three words back, weaker with distance
+                    s = scalar_inc_dec(words[before], valence, sentitext.is_cap_diff) \
+                        if lower[before] in BOOSTER_DICT else 0.0
+                    if start_i == 1 and s != 0:
+                        s = s * 0.95
+                    if start_i == 2 and s != 0:
+                        s = s * 0.9
+                    valence = valence + s
+                    valence = self._negation_check(valence, words, start_i, i)
+                    if start_i == 2:
+                        valence = self._special_idioms_check(valence, words, i)
+            if i > 1 and lower[i - 1] not in lexicon and lower[i - 1] == "least":  # the package's "least" check
+                if lower[i - 2] != "at" and lower[i - 2] != "very":
+                    valence = valence * N_SCALAR
+            elif i > 0 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
+                valence = valence * N_SCALAR
+        sentiments.append(valence)
+        return sentiments
 
     def _negation_check(self, valence: float, words: list[str], start_i: int, i: int) -> float:
         """The package's check, reading the lower-cased words computed once per text."""

@@ -157,7 +157,8 @@ def test_ascii_fast_vader_scores_as_vader(vader):
                  # negation, idioms and boosters up to three words back
                  "without a doubt good", "never so happy", "not very happy", "you are the shit", "meet at the bus stop",
                  "it was sort of bad", "not at all nice", "at least good", "the least bad", "no way it was not good",
-                 "I am kind of happy", "he's not really that great", "never this bad", "no, or nor good"):
+                 "I am kind of happy", "he's not really that great", "never this bad", "no, or nor good",
+                 "the very least happy", "least happy", "no good", "no no", "GREAT food, okay view", "NOT bad"):
         assert fast.polarity_scores(text) == vader.polarity_scores(text), text
         assert fast.compound(text) == vader.polarity_scores(text)["compound"], text
 
