@@ -197,27 +197,28 @@ class PrefilteredInfixFinditer:
         return self._finditer(string)
 
 
-def use_anchored_suffix_search(nlp: Language) -> bool:
-    """Gives the pipeline's tokenizer the anchored suffix search when its suffix rule is the language's default
-    (otherwise, as for a customised tokenizer, it is left alone); returns whether it did."""
-    tokenizer = nlp.tokenizer
-    pieces = [piece for piece in (nlp.Defaults.suffixes or ()) if piece.strip()]
-    current = getattr(tokenizer, "suffix_search", None)
+def _use_faster_rule(nlp: Language, attribute: str, pieces: Iterable[str] | None,
+                     compile_rule: Callable[[list[str]], re.Pattern[str]],
+                     faster: Callable[[list[str], Any], object]) -> bool:
+    """Replaces the tokenizer's `attribute` rule by `faster(pieces, current rule)` when the current rule was compiled
+    from the language's default pieces (a customised rule is left alone); returns whether it did."""
+    current = getattr(nlp.tokenizer, attribute)
+    found = [piece for piece in (pieces or ()) if piece.strip()]
     pattern = getattr(getattr(current, "__self__", None), "pattern", None)
-    if not pieces or pattern is None or compile_suffix_regex(pieces).pattern != pattern:
+    if not found or pattern is None or compile_rule(found).pattern != pattern:
         return False
-    tokenizer.suffix_search = AnchoredSuffixSearch(pieces, current)
+    setattr(nlp.tokenizer, attribute, faster(found, current))
     return True
+
+
+def use_anchored_suffix_search(nlp: Language) -> bool:
+    """Gives the pipeline's tokenizer the anchored suffix search when its suffix rule is the language's default;
+    returns whether it did."""
+    return _use_faster_rule(nlp, "suffix_search", nlp.Defaults.suffixes, compile_suffix_regex, AnchoredSuffixSearch)
 
 
 def use_prefiltered_infix_finditer(nlp: Language) -> bool:
     """Gives the pipeline's tokenizer the prefiltered infix search when its infix rule is the language's default;
     returns whether it did."""
-    tokenizer = nlp.tokenizer
-    pieces = [piece for piece in (nlp.Defaults.infixes or ()) if piece.strip()]
-    current = getattr(tokenizer, "infix_finditer", None)
-    pattern = getattr(getattr(current, "__self__", None), "pattern", None)
-    if not pieces or pattern is None or compile_infix_regex(pieces).pattern != pattern:
-        return False
-    tokenizer.infix_finditer = PrefilteredInfixFinditer(pieces, current)
-    return True
+    return _use_faster_rule(nlp, "infix_finditer", nlp.Defaults.infixes, compile_infix_regex,
+                            PrefilteredInfixFinditer)
