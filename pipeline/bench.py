@@ -1,6 +1,7 @@
 """Benchmarks that print figures: NLP texts/s, end-to-end dataflow mentions/s into embedded ClickHouse, peak memory.
 
-Run with `make bench` (or `python -m pipeline.bench [--airline PATH]`). Figures only, no pass/fail.
+Run with `make bench` (or `python -m pipeline.bench [--airline PATH]`). Figures only, no pass/fail. With
+`--instructions N`, only the repeatable instruction count of the NLP stage (pipeline.instruction_count).
 """
 
 from __future__ import annotations
@@ -211,8 +212,16 @@ def main() -> None:
     parser.add_argument("--airline", type=Path, default=DEFAULT_AIRLINE, help="Tweets.csv (default: ../shared)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--no-kafka", action="store_true", help="skip the Kafka benchmark")
+    parser.add_argument("--instructions", type=int, metavar="N",
+                        help="only count the instructions the NLP stage spends on N texts (valgrind's callgrind): "
+                             "a figure that does not vary from run to run, for comparing versions")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
+    if args.instructions:
+        from pipeline.instruction_count import bench_instructions
+
+        bench_instructions(args.airline, args.instructions)
+        return
     texts = _texts(args.airline)
     bench_nlp(texts)
     with tempfile.TemporaryDirectory() as data_dir:  # one embedded ClickHouse path per process

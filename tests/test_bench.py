@@ -43,3 +43,22 @@ def test_backfill_benchmark_copies_the_history_and_runs_in_a_child(tmp_path, cap
     bench.bench_backfill(subset, str(tmp_path), copies=2)
     out = capsys.readouterr().out
     assert "backfill (airline x2, lateness 40d)" in out and ": 60 records in" in out and "MB" in out
+
+
+def test_callgrind_report_is_read_and_a_missing_count_is_an_error():
+    from pipeline.instruction_count import parse_collected
+
+    report = "==123== Events    : Ir\n==123== Collected : 2445395563\n==123==\n==123== I   refs:      2,445,395,563\n"
+    assert parse_collected(report) == 2_445_395_563
+    with pytest.raises(RuntimeError, match="no instruction count"):
+        parse_collected("valgrind: command not understood")
+
+
+def test_instruction_count_of_the_nlp_stage_under_callgrind():
+    """A real counted run on a few bundled texts (about half a minute: Python starts under valgrind)."""
+    from pipeline.instruction_count import count_instructions, valgrind_missing
+
+    if valgrind_missing():
+        pytest.skip(valgrind_missing())
+    total = count_instructions(None, 20, seen=False)
+    assert 20 * 100_000 < total < 20 * 20_000_000  # tens of thousands to millions per text, not the start-up's billions
