@@ -7,7 +7,8 @@ nlp.js, MIT). Provenance: nlp/data/LEXICON_PROVENANCE.md. Pattern's lexicon hold
 by a word's whole family ("popol": popolare "popular", popolo "people"; "funzion": funzionale, funzionando), so a
 stem's polarity applies only to words that can be an adjective or an adverb (the forms in spacy-lookups-data's
 Italian adjective and adverb tables, from the Morph-it lexicon) and to nouns of quality made from adjectives
-("cordialità", "gentilezza"). VADER's ASCII emoticons (":)", "<3") are read as in English.
+("cordialità", "gentilezza"). An absolute superlative neither lexicon holds ("pulitissima") takes its base
+word's valence, intensified. VADER's ASCII emoticons (":)", "<3") are read as in English.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ LAUGHTER_VALENCE = 1.5
 MAX_CACHED_WORDS = 200_000
 QUALITY_NOUN_SUFFIXES = ("ità", "ezza", "ezze", "enza", "enze")  # nouns of quality: "cordialità", "gentilezza"
 ELONGATION = re.compile(r"(\w)\1{2,}")  # "bellooo", "grazieee": a letter written three or more times
+# the absolute superlative: an adjective's (or adverb's) stem + -issimo/-issima/-issimi/-issime, "very" + adjective
+SUPERLATIVE = re.compile(r"^(\w{2,}?)issim[oaie]$")
+SUPERLATIVE_FACTOR = 1.3  # as "molto"
 
 
 @lru_cache(maxsize=1)
@@ -141,8 +145,8 @@ class ItalianScorer:
 
     def _look_up(self, lower: str, lemma: str) -> float | None:
         """The word as written, then its direct lemma, then the canonical lemma (which can overshoot:
-        pessimo -> cattivo -> cattivare); then laughter, then the Pattern stem; an elongated word ("bellooo")
-        is looked up again with its repeated letter written once and twice. The stem applies to adjective and
+        pessimo -> cattivo -> cattivare); then laughter, then the Pattern stem, then an absolute superlative's base
+        word; an elongated word ("bellooo") is looked up again with its repeated letter written once and twice. The stem applies to adjective and
         adverb forms only (a noun or a verb would borrow the polarity of an adjective of its family)."""
         for key in (lower, self._table.get(lower, lower), lemma):
             valence = self.lexicon.get(key)
@@ -156,6 +160,8 @@ class ItalianScorer:
             return None  # a stem of a function word ("sono", "tutti") would borrow an adjective's polarity
         describes = lower in self._describing or lower.endswith(QUALITY_NOUN_SUFFIXES)
         valence = self.stems.get(self._stemmer.stemWord(lower)) if describes else None
+        if valence is None:
+            valence = self._superlative(lower)
         if valence is None and ELONGATION.search(lower):
             for replacement in (r"\1", r"\1\1"):
                 shorter = ELONGATION.sub(replacement, lower)
@@ -163,6 +169,21 @@ class ItalianScorer:
                 if valence is not None:
                     break
         return valence
+
+    def _superlative(self, lower: str) -> float | None:
+        """An absolute superlative the lexicons lack ("pulitissima", "buonissimi", "benissimo") takes its base
+        word's valence ("pulito", "buono", "bene"), intensified as "molto" intensifies; "-chissimo"/"-ghissimo"
+        drop the "h" the spelling adds ("ricchissimo" -> "ricco")."""
+        match = SUPERLATIVE.match(lower)
+        if match is None:
+            return None
+        stem = match.group(1)
+        bases = [stem + "o", stem + "e"] + ([stem[:-1] + "o"] if stem.endswith(("ch", "gh")) else [])
+        for base in bases:
+            valence = self._valence(base, self._table.get(base, base))
+            if valence:
+                return valence * SUPERLATIVE_FACTOR
+        return None
 
     def is_opinion_word(self, view: TokenView, i: int) -> bool:
         return bool(self._valence(view.lower[i], view.lemma[i]))

@@ -95,6 +95,15 @@ def test_italian_polarity_negation_and_intensity(italian):
     assert italian.score_text("Oggi è martedì") == 0.0
 
 
+def test_italian_absolute_superlatives_take_their_base_words_valence_intensified(italian):
+    for superlative, base in (("Camera pulitissima", "Camera pulita"), ("Stanza sporchissima", "Stanza sporca"),
+                              ("Esperienza bruttissima", "Esperienza brutta"), ("Buonissimiii", "Buoni")):
+        assert italian.score_text(base) != 0.0
+        assert abs(italian.score_text(superlative)) > abs(italian.score_text(base)), superlative
+        assert (italian.score_text(superlative) > 0) == (italian.score_text(base) > 0), superlative
+    assert italian.score_text("Il generalissimo") == 0.0  # no base word with a valence
+
+
 def test_italian_contrast_and_emoji(italian):
     assert italian.score_text("Cibo buono ma servizio pessimo") < 0
     assert italian.score_text("Cibo buono 😍") > italian.score_text("Cibo buono")
