@@ -122,6 +122,18 @@ def first_characters(pattern: str) -> str | None:
     return None if not items else "[" + "".join(items) + "]"
 
 
+class SuffixSpan(tuple):  # type: ignore[type-arg]
+    """Where a suffix match starts and ends, read as from a match object (all spaCy's tokenizer reads of it)."""
+
+    __slots__ = ()
+
+    def start(self) -> int:
+        return int(self[0])
+
+    def end(self) -> int:
+        return int(self[1])
+
+
 class AnchoredSuffixSearch:
     """Callable like spaCy's `suffix_search` (a compiled pattern's `search`), built from the same suffix pieces."""
 
@@ -141,21 +153,26 @@ class AnchoredSuffixSearch:
         self._unbounded = re.compile("|".join(unbounded)).search if unbounded else None
         self._fallback = fallback
         # spaCy's tokenizer caches whole words, but not those of a text after a special case ("I'm", ":)")
-        # in it: about half of the searches on tweets repeat an earlier one
-        self._memo: dict[str, object] = {}
+        # in it: about half of the searches on tweets repeat an earlier one. The spans are kept as plain tuples
+        # of ints, which the garbage collector stops tracking, not as match objects, which it would traverse at
+        # every full collection.
+        self._memo: dict[str, tuple[int, int] | None] = {}
 
     @property
     def __self__(self) -> re.Pattern[str]:
         """spaCy's own compiled pattern: what the tokenizer's serialisation reads from a `search` method."""
         return self._fallback.__self__  # type: ignore[attr-defined,no-any-return]
 
-    def __call__(self, string: str) -> re.Match[str] | None:
-        found = self._memo.get(string, self._memo)
-        if found is self._memo:
+    def __call__(self, string: str) -> SuffixSpan | None:
+        memo = self._memo
+        if string in memo:
+            span = memo[string]
+        else:
             found = self._search(string)
-            if len(self._memo) < MAX_MEMOISED:
-                self._memo[string] = found
-        return found  # type: ignore[return-value]
+            span = None if found is None else (found.start(), found.end())
+            if len(memo) < MAX_MEMOISED:
+                memo[string] = span
+        return None if span is None else SuffixSpan(span)
 
     def _search(self, string: str) -> re.Match[str] | None:
         if string[-1:] == "\n":  # "$" also matches before a final newline
