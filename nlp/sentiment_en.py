@@ -81,8 +81,9 @@ class AsciiFastVader(SentimentIntensityAnalyzer):
     truth): for ASCII text, which holds no emoji, it skips the emoji step (vaderSentiment 3.3.2 rebuilds every text
     character by character to translate emoji); it does not call the per-word valence function for words outside
     the lexicon (it scores them 0 without looking at their context); its per-word valence and its negation, idiom
-    and "but" checks read the text's words lower-cased once instead of once per check; and `compound` computes only the compound score,
-    not the positive, negative and neutral proportions. The rest of the method is the package's."""
+    and "but" checks read the text's words lower-cased once instead of once per check; and `compound` computes
+    only the compound score, not the positive, negative and neutral proportions. The rest of the method is the
+    package's."""
 
     def _sentiments(self, text: str) -> tuple[list[float], str]:
         """The package's per-word valences of an ASCII text, after its "but" rule, and the text they were read

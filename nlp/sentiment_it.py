@@ -146,8 +146,9 @@ class ItalianScorer:
     def _look_up(self, lower: str, lemma: str) -> float | None:
         """The word as written, then its direct lemma, then the canonical lemma (which can overshoot:
         pessimo -> cattivo -> cattivare); then laughter, then the Pattern stem, then an absolute superlative's base
-        word; an elongated word ("bellooo") is looked up again with its repeated letter written once and twice. The stem applies to adjective and
-        adverb forms only (a noun or a verb would borrow the polarity of an adjective of its family)."""
+        word; an elongated word ("bellooo") is looked up again with its repeated letter written once and twice. The
+        stem applies to adjective and adverb forms only (a noun or a verb would borrow the polarity of an adjective
+        of its family)."""
         for key in (lower, self._table.get(lower, lower), lemma):
             valence = self.lexicon.get(key)
             if valence is not None:

@@ -48,6 +48,8 @@ class _WordCache:
         return text
 
 
+# one per vocabulary the view has read, kept alive with it (spaCy's Vocab takes no weak reference): the pipelines
+# are shared per language (nlp.pipelines.blank_pipeline), so a process holds a few
 _word_caches: dict[Vocab, _WordCache] = {}
 
 
