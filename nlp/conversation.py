@@ -11,7 +11,8 @@ mention addressed to, or about, a brand.
   A problem asked about in a yes/no question ("is my flight delayed?") is not yet a complaint: the negative rules
   above and the complaint cues skip it.
 - Some lexicon words are opinions only in one sense: "like" judges after its experiencer ("I like it") and
-  compares or asks elsewhere ("looks like", "I'd like to"); the pragmatic words ("please", "yes", "hope",
+  compares or asks elsewhere ("looks like", "I'd like to"); fixed formulae ("kind regards", "cordiali saluti", "in
+  merito a") are not scored; the pragmatic words ("please", "yes", "hope",
   "customer care") are requests, answers, wishes or department names in mentions (English: scored 0).
 
 Word lists per language live in nlp/data/conversation_rules.yaml.
@@ -85,6 +86,7 @@ class ConversationRules:
     opinion_only_after: dict[str, frozenset[str]]
     requests: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)  # first word -> phrases
     gratitude_verbs: frozenset[str] = frozenset()
+    formulae: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)  # first word -> phrases
 
     @classmethod
     @lru_cache(maxsize=None)
@@ -104,7 +106,8 @@ class ConversationRules:
                    time_reference_after=words(references.get("after")),
                    opinion_only_after={word: words(after) for word, after in rules.get("opinion_only_after", {}).items()},
                    requests=_phrases_by_first_word(rules.get("requests")),
-                   gratitude_verbs=words(rules.get("gratitude_verbs")))
+                   gratitude_verbs=words(rules.get("gratitude_verbs")),
+                   formulae=_phrases_by_first_word(rules.get("formulae")))
 
     @staticmethod
     def is_question(view: TokenView, start: int, end: int) -> bool:
@@ -122,6 +125,7 @@ class ConversationRules:
         """What a scorer leaves out of a span (words outside their opinion sense; thanks closing a question or a
         request), and whether the span is a question (see `damped`)."""
         hidden = set(self.not_opinions(view, start, end))
+        hidden.update(self.in_formulae(view, start, end))
         question = self.is_question(view, start, end)
         if question:
             hidden.update(self.gratitude_in(view, start, end))
@@ -141,6 +145,19 @@ class ConversationRules:
                     return not any(lemma[k] in self.gratitude_verbs or lower[k] in self.gratitude_verbs
                                    for k in after)
         return False
+
+    def in_formulae(self, view: TokenView, start: int, end: int) -> list[int]:
+        """Positions of the words of fixed phrases that are not opinions ("kind regards", "in merito a")."""
+        formulae, lower = self.formulae, view.lower
+        if formulae.keys().isdisjoint(lower[start:end]):
+            return []
+        found: list[int] = []
+        for j in range(start, end):
+            for phrase in formulae.get(lower[j], ()):
+                if j + len(phrase) <= end and tuple(lower[j : j + len(phrase)]) == phrase:
+                    found.extend(range(j, j + len(phrase)))
+                    break
+        return found
 
     @staticmethod
     def damped(compound: float, question: bool) -> float:

@@ -209,3 +209,15 @@ def test_like_is_an_opinion_only_after_its_experiencer(analyzer, vader):
     for text in ("It felt like forever", "I'd like to change my seat", "Like I said, gate 12"):
         assert vader.polarity_scores(text)["compound"] > 0.05
         assert analyzer.analyze(text, "en").label != "positive", text
+
+
+def test_letter_formulae_are_not_opinions(analyzer):
+    """A complaint signed off with "Kind regards" or "Cordiali saluti" is a complaint; "kind" and "cordiale" still
+    judge elsewhere, and "in merito a" (regarding) is not merit."""
+    assert analyzer.analyze("My order never arrived and nobody answers. Kind regards, Anna", "en").sentiment < -0.05
+    assert analyzer.analyze("My order never arrived and nobody answers. Best regards", "en").sentiment < -0.05
+    assert analyzer.analyze("The staff were kind", "en").sentiment > 0.05
+    assert analyzer.analyze("Il pacco non è arrivato. Cordiali saluti", "it").sentiment < -0.05
+    assert analyzer.analyze("Personale cordiale", "it").sentiment > 0.05
+    assert analyzer.analyze("Vi scrivo in merito alla fattura di marzo", "it").sentiment == 0.0
+    assert analyzer.analyze("Un premio al merito", "it").sentiment > 0.05
