@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Callable
+from typing import Callable, Sequence
 
 import yaml
 
@@ -55,6 +55,15 @@ def _phrases_by_first_word(phrases: object) -> dict[str, tuple[tuple[str, ...], 
         words = tuple(str(phrase).lower().split())
         by_first.setdefault(words[0], []).append(words)
     return {first: tuple(sorted(found, key=len, reverse=True)) for first, found in by_first.items()}
+
+
+def _phrase_at(phrases: dict[str, tuple[tuple[str, ...], ...]], lower: Sequence[str], j: int,
+               end: int) -> tuple[str, ...] | None:
+    """The longest of `phrases` (by first word, longest first) that starts at token j and ends by `end`."""
+    for phrase in phrases.get(lower[j], ()):
+        if j + len(phrase) <= end and tuple(lower[j : j + len(phrase)]) == phrase:
+            return phrase
+    return None
 
 
 def _sentence_around(view: TokenView, start: int, end: int, position: int) -> tuple[int, int]:
@@ -139,11 +148,10 @@ class ConversationRules:
         "vorrei ringraziarvi") is thanks, not a request."""
         lower, lemma = view.lower, view.lemma
         for j in range(first, last):
-            for phrase in self.requests.get(lower[j], ()):
-                if tuple(lower[j : j + len(phrase)]) == phrase:
-                    after = range(j + len(phrase), min(last, j + len(phrase) + NEGATION_REACH))
-                    return not any(lemma[k] in self.gratitude_verbs or lower[k] in self.gratitude_verbs
-                                   for k in after)
+            phrase = _phrase_at(self.requests, lower, j, len(lower))
+            if phrase is not None:
+                after = range(j + len(phrase), min(last, j + len(phrase) + NEGATION_REACH))
+                return not any(lemma[k] in self.gratitude_verbs or lower[k] in self.gratitude_verbs for k in after)
         return False
 
     def in_formulae(self, view: TokenView, start: int, end: int) -> list[int]:
@@ -153,10 +161,9 @@ class ConversationRules:
             return []
         found: list[int] = []
         for j in range(start, end):
-            for phrase in formulae.get(lower[j], ()):
-                if j + len(phrase) <= end and tuple(lower[j : j + len(phrase)]) == phrase:
-                    found.extend(range(j, j + len(phrase)))
-                    break
+            phrase = _phrase_at(formulae, lower, j, end)
+            if phrase is not None:
+                found.extend(range(j, j + len(phrase)))
         return found
 
     @staticmethod

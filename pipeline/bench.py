@@ -24,7 +24,8 @@ from pipeline.jobs import demo_sample_path
 DEFAULT_AIRLINE = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "airline_tweets" / "Tweets.csv"
 
 
-def _texts(airline: Path | None) -> list[str]:
+def sample_texts(airline: Path | None) -> list[str]:
+    """The benchmark's texts: the airline tweets when the file is there, else the bundled demo sample ×20."""
     if airline and airline.is_file():
         with airline.open(encoding="utf-8", newline="") as handle:
             return [row["text"] for row in csv.DictReader(handle)]
@@ -152,7 +153,7 @@ def bench_model(airline: Path, data_dir: str) -> None:
           f"load {load_model(model_dir).meta['load_seconds']:.2f}s")
     config, inputs = _bench_config(airline, data_dir, "bench_model")
     config = config.model_copy(update={"nlp": config.nlp.model_copy(update={"model": str(model_dir)})})
-    texts = _texts(airline)
+    texts = sample_texts(airline)
     analyzer = Analyzer(config.nlp, config.topics, config.brands)
     analyzer.analyze_many([(t, "en") for t in texts[:200]])
     started = time.perf_counter()
@@ -222,7 +223,7 @@ def main() -> None:
 
         bench_instructions(args.airline, args.instructions)
         return
-    texts = _texts(args.airline)
+    texts = sample_texts(args.airline)
     bench_nlp(texts)
     with tempfile.TemporaryDirectory() as data_dir:  # one embedded ClickHouse path per process
         bench_dataflow(args.airline, args.workers, data_dir)

@@ -43,10 +43,10 @@ def measure_in_this_process(airline: Path | None, count: int, seen: bool) -> Non
     """Runs under callgrind: analyses `count` texts (language hint "en", batches of 1,000) with instrumentation on;
     when `seen`, after one uncounted pass over the same texts."""
     from nlp.analyzer import Analyzer
-    from pipeline.bench import _texts
+    from pipeline.bench import sample_texts
     from pipeline.config import packaged_config
 
-    texts = _texts(airline)[:count]
+    texts = sample_texts(airline)[:count]
     config = packaged_config("demo")
     analyzer = Analyzer(config.nlp, config.topics, config.brands)
     analyzer.analyze_many([("Warming up the pipelines: the flight was late.", "en")])

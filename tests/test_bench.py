@@ -9,7 +9,7 @@ from pipeline import bench
 
 @pytest.mark.kafka
 def test_benchmarks_run_on_the_bundled_sample(tmp_path, capsys, chdb_dir):
-    texts = bench._texts(None)[:200]
+    texts = bench.sample_texts(None)[:200]
     bench.bench_nlp(texts)
     bench.bench_kafka(None, str(chdb_dir), worker_counts=(1,))  # the session's embedded ClickHouse path
     out = capsys.readouterr().out
