@@ -16,9 +16,9 @@ no shipped embedding (Italian) get none: `has_embedding(lang)` tells.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -48,6 +48,18 @@ def load_embedding(name: str) -> Any:
         raise FileNotFoundError(f"static embedding {name!r} is missing from {folder}: reinstall repwatch, or "
                                 f"regenerate it with `python -m nlp.distill_embeddings {folder}`")
     return StaticModel.from_pretrained(str(folder))
+
+
+@lru_cache(maxsize=None)
+def embedding_encoder(name: str) -> Callable[[list[str]], np.ndarray]:
+    """texts -> their vectors in the embedding NAME: nlp.wordpiece_means' faster equivalent of model2vec's `encode`
+    when the embedding's tokenizer allows it, else model2vec's `encode` itself."""
+    from nlp.wordpiece_means import WordPieceMeans
+
+    model = load_embedding(name)
+    if WordPieceMeans.applies_to(model):
+        return WordPieceMeans(model).encode
+    return partial(model.encode, use_multiprocessing=False)
 
 
 class StaticEmbeddingFeatures(TransformerMixin, BaseEstimator):
@@ -92,5 +104,5 @@ class StaticEmbeddingFeatures(TransformerMixin, BaseEstimator):
         batch = list(texts)
         if not batch:
             return csr_matrix((0, self.dimensions))
-        vectors = load_embedding(self.name).encode(batch, use_multiprocessing=False)
+        vectors = embedding_encoder(self.name)(batch)
         return csr_matrix(np.asarray(vectors, dtype=np.float64))
