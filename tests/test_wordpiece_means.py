@@ -12,6 +12,7 @@ import pytest
 
 from nlp.evaluation import datasets
 from nlp.static_embeddings import StaticEmbeddingFeatures, embedding_encoder, load_embedding
+from nlp import wordpiece_means
 from nlp.wordpiece_means import WordPieceMeans
 from tests.conftest import shared_dataset
 
@@ -50,6 +51,13 @@ def test_a_word_cache_that_starts_over_keeps_the_vectors():
     means = WordPieceMeans(load_embedding(EMBEDDING), max_words=50)
     _assert_same_vectors(_generated(2000, seed=5), means)
     assert 0 < len(means._words) <= 50
+
+
+def test_texts_past_float32s_exact_sums_are_summed_in_float64(monkeypatch):
+    monkeypatch.setattr(wordpiece_means, "MAX_EXACT_PIECES", 3)  # as if every text had more than 131,072 pieces
+    means = WordPieceMeans(load_embedding(EMBEDDING))
+    _assert_same_vectors(_generated(1000, seed=7), means)
+    assert means._table is None  # the float32 copy was never made
 
 
 def test_vectors_equal_model2vecs_on_every_shared_english_text():
