@@ -84,7 +84,7 @@ def bench_instructions(airline: Path | None, count: int) -> None:
     for seen in (False, True):
         total = count_instructions(airline, count, seen)
         label = "once seen" if seen else "on first sight"
-        print(f"NLP stage (NLP with language hint), {count:,} texts {label}: {total:,} instructions = "
+        print(f"NLP stage with a language hint, {count:,} texts {label}: {total:,} instructions = "
               f"{total / count:,.0f} per text (callgrind: the same count on every run)")
 
 
