@@ -216,13 +216,17 @@ def main() -> None:
     parser.add_argument("--instructions", type=int, metavar="N",
                         help="only count the instructions the NLP stage spends on N texts (valgrind's callgrind): "
                              "a figure that does not vary from run to run, for comparing versions")
+    parser.add_argument("--model", type=Path, metavar="DIR",
+                        help="with --instructions: count the NLP stage with this trained model (`repwatch train`)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     if args.instructions:
         from pipeline.instruction_count import bench_instructions
 
-        bench_instructions(args.airline, args.instructions)
+        bench_instructions(args.airline, args.instructions, args.model)
         return
+    if args.model:
+        parser.error("--model goes with --instructions (the full benchmark trains its own airline model)")
     texts = sample_texts(args.airline)
     bench_nlp(texts)
     with tempfile.TemporaryDirectory() as data_dir:  # one embedded ClickHouse path per process

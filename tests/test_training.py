@@ -217,3 +217,25 @@ def test_a_reader_transform_skips_the_parts_its_classifier_does_not_read(airline
     assert model.features.transformer_list[0][0] == "words" and sentiment_only[:, :words].nnz == 0 < full[:, :words].nnz
     assert (model.read_by("sentiment", full) != model.read_by("sentiment", sentiment_only)).nnz == 0
     assert model.sentiment_scores(texts, sentiment_only) == model.sentiment_scores(texts, full)
+
+
+def test_the_instruction_count_can_measure_the_model_path(airline_model, monkeypatch, capsys):
+    """`bench --instructions N --model DIR`: the counted child analyses with the model (run here in-process, without
+    valgrind; the callgrind run itself is tested in test_bench.py); --model alone is refused."""
+    from pipeline import bench
+    from pipeline.instruction_count import measure_in_this_process
+
+    folder, _ = airline_model
+    modelled: list[int] = []
+    original = Analyzer._apply_model
+    monkeypatch.setattr(Analyzer, "_apply_model",
+                        lambda self, model, texts, *rest: modelled.append(len(texts)) or original(self, model, texts, *rest))
+    measure_in_this_process(None, 12, seen=True, model=folder)
+    assert modelled and modelled[-1] == 12  # the counted pass went through the model
+    modelled.clear()
+    measure_in_this_process(None, 12, seen=False)
+    assert modelled == []
+    monkeypatch.setattr("sys.argv", ["bench", "--model", str(folder)])
+    with pytest.raises(SystemExit):
+        bench.main()
+    assert "--model goes with --instructions" in capsys.readouterr().err
