@@ -15,7 +15,9 @@ from vaderSentiment.vaderSentiment import NEGATE
 from nlp.sentiment_en import NEGATORS as ENGLISH_NEGATORS
 from nlp.sentiment_it import NEGATORS as ITALIAN_NEGATORS
 
-TOKENS = re.compile(r"(?u)\b\w+n't\b|\b\w+\b|[!?.,;:]")
+# words (with "n't" kept on), and punctuation that ends a scope; the same tokens as
+# `\b\w+n't\b|\b\w+\b|[!?.,;:]`, found faster (see nlp.fast_ngrams.EQUIVALENT_PATTERNS for why)
+TOKENS = re.compile(r"(?u)\w+n't\b|\w+|[!?.,;:]")
 SCOPE_ENDS = frozenset("!?.,;:")
 NEGATED = "_NEG"
 NEGATIONS = {"en": frozenset(NEGATE) | ENGLISH_NEGATORS, "it": ITALIAN_NEGATORS}

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from nlp.fast_ngrams import CachedCharNgrams, WordNgramCounts
+from nlp.fast_ngrams import EQUIVALENT_PATTERNS, CachedCharNgrams, WordNgramCounts
 from nlp.negation_scope import NegationMarkedWords
 
 TRAIN = ["The flight was delayed three hours", "Great crew, great food", "il servizio è ottimo, grazie",
@@ -81,3 +81,34 @@ def test_only_plain_word_vectorizers_are_counted_fast():
         WordNgramCounts(TfidfVectorizer(analyzer="char_wb").fit(TRAIN))
     with pytest.raises(ValueError, match="iterable"):
         WordNgramCounts(TfidfVectorizer().fit(TRAIN)).transform("one string")
+
+
+def _tricky_texts(count: int, seed: int = 5) -> list[str]:
+    """Random strings over the characters the patterns care about: letters (accented too), digits, underscores,
+    apostrophes (with "n't"), the punctuation marks, spaces and an emoji."""
+    import random
+
+    rng = random.Random(seed)
+    pieces = ["n't", "don't", "isn", "'", "t", "n", "a", "B", "é", "_", "7", "!", "?", ".", ",", ";", ":", " ", " ",
+              "\u2019", "🙂", "-", "didn't!", "can'tcha"]
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("slow", sorted(EQUIVALENT_PATTERNS))
+def test_the_faster_token_patterns_find_the_same_tokens(slow):
+    import re
+
+    texts = _tricky_texts(20_000) + QUERIES + TRAIN
+    original, faster = re.compile(slow), re.compile(EQUIVALENT_PATTERNS[slow])
+    assert [faster.findall(t) for t in texts] == [original.findall(t) for t in texts]
+
+
+def test_negation_scope_tokens_are_those_of_the_pattern_with_word_boundaries():
+    import re
+
+    from nlp.negation_scope import TOKENS
+
+    bounded = re.compile(r"(?u)\b\w+n't\b|\b\w+\b|[!?.,;:]")  # the pattern as first written
+    texts = _tricky_texts(20_000, seed=11) + QUERIES + TRAIN
+    assert [TOKENS.findall(t) for t in texts] == [bounded.findall(t) for t in texts]
+    assert TOKENS.findall("don't, can'tcha") == ["don't", ",", "can", "tcha"]
