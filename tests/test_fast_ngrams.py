@@ -112,3 +112,54 @@ def test_negation_scope_tokens_are_those_of_the_pattern_with_word_boundaries():
     texts = _tricky_texts(20_000, seed=11) + QUERIES + TRAIN
     assert [TOKENS.findall(t) for t in texts] == [bounded.findall(t) for t in texts]
     assert TOKENS.findall("don't, can'tcha") == ["don't", ",", "can", "tcha"]
+
+
+def _random_words(count: int, seed: int = 3) -> list[str]:
+    """Words of 1 to 12 characters from a mix of the training texts' letters and characters they never use
+    (accents, emoji, other scripts, a code point above the vocabulary's highest)."""
+    import random
+
+    rng = random.Random(seed)
+    letters = list("abcdefghilmnoprstuvyz") + list("èéàòù") + ["ß", "д", "🙂", "✈", "\U0010fff0", "'", "-", "!"]
+    return ["".join(rng.choice(letters) for _ in range(rng.randint(1, 12))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("ngram_range", [(2, 5), (1, 3), (3, 3), (4, 6)])
+def test_codes_find_the_columns_of_each_word_as_the_per_ngram_loop_does(ngram_range):
+    from nlp.char_ngram_codes import CharNgramCodes
+
+    words = [w for w in dict.fromkeys(_random_words(3000) + [w for t in TRAIN for w in t.lower().split()])
+             if len(w) + 2 >= ngram_range[0]]
+    vectorizer = CountVectorizer(analyzer="char_wb", ngram_range=ngram_range).fit(TRAIN + words[::2])
+    cached = CachedCharNgrams(vectorizer)
+    codes = CharNgramCodes(vectorizer.vocabulary_, *ngram_range)
+    assert codes.usable
+    together = codes.word_columns(words)
+    one_by_one = [cached._word_indices(w) for w in words]
+    assert sum(1 for found in one_by_one if found) > len(words) / 2  # half the words were in the training texts
+    assert [sorted(np.frombuffer(a, dtype=np.intc)) for a in together] == \
+        [sorted(np.frombuffer(b, dtype=np.intc)) for b in one_by_one]
+
+
+def test_short_words_and_a_too_large_alphabet_take_the_per_ngram_loop():
+    from nlp.char_ngram_codes import CharNgramCodes
+
+    long_grams = CountVectorizer(analyzer="char_wb", ngram_range=(2, 16)).fit(TRAIN)  # 16 groups of 5+ bits: > 63
+    assert not CharNgramCodes(long_grams.vocabulary_, 2, 16).usable
+    queries = QUERIES + [" ".join(_random_words(200))]
+    _same(CachedCharNgrams(long_grams).transform(queries), long_grams.transform(queries))
+    wide = CountVectorizer(analyzer="char_wb", ngram_range=(4, 6)).fit(TRAIN + ["a b x"])  # " a " is 3 characters
+    assert "x " not in wide.vocabulary_ and " a " in wide.vocabulary_
+    _same(CachedCharNgrams(wide).transform(["a x città", "b"]), wide.transform(["a x città", "b"]))
+    given = CountVectorizer(analyzer="char_wb", ngram_range=(2, 4), vocabulary=["a ", " b", "a  b", "xa"]).fit([])
+    _same(CachedCharNgrams(given).transform(["xa bx"]), given.transform(["xa bx"]))  # "a  b" spans two words
+
+
+def test_a_cache_refilled_batch_by_batch_gives_the_same_matrix():
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True).fit(TRAIN)
+    cached = CachedCharNgrams(vectorizer, max_words=8)
+    texts = TRAIN + QUERIES + [" ".join(_random_words(6, seed=k)) for k in range(20)]
+    for start in range(0, len(texts), 3):
+        batch = texts[start : start + 3]
+        _same(cached.transform(batch), vectorizer.transform(batch))
+        assert len(cached._cache) <= 8

@@ -70,8 +70,9 @@ def test_run_waits_for_a_broker_that_is_down_at_start(tmp_path):
     config = write_config(tmp_path, f"127.0.0.1:{port}", "late")
     env = {**os.environ, "COLUMNS": "200"}
     env.pop("REPWATCH_CLICKHOUSE_DSN", None)
+    # idle for 10 s, not less: on a busy machine publishing the sample after the broker starts takes seconds
     run = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", "--config", str(config),
-                            "--exit-when-idle", "4"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            "--exit-when-idle", "10"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
     broker = TansuBroker(port)
     try:
