@@ -128,7 +128,7 @@ class Analyzer:
         rules = rule_features([analyses[i].sentiment for i in positions],
                               [{t.topic for t in analyses[i].topics} for i in positions], model.rule_topics) \
             if model.uses_rules else None
-        matrix = model.transform(texts, rules)
+        matrix = model.features_of(texts, rules)
         overall = model.sentiment_scores(texts, matrix)
         extra_topics = model.topics_of(texts, matrix)
         # a topic clause that is the whole mention takes the mention's score; only shorter clauses are rescored
@@ -140,7 +140,7 @@ class Analyzer:
             clause_rules = rule_features([clauses[k] for k in keys], [{k[1]} for k in keys], model.rule_topics) \
                 if model.uses_rules else None
             snippets = [snippet for snippet, _ in keys]
-            scored = model.sentiment_scores(snippets, model.transform(snippets, clause_rules, "sentiment"))
+            scored = model.sentiment_scores(snippets, model.features_of(snippets, clause_rules, "sentiment"))
             snippet_scores = dict(zip(keys, scored))
         for n, i in enumerate(positions):
             analysis = analyses[i]

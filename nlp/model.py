@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import csr_matrix, hstack, issparse
 
 import joblib
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -95,6 +95,36 @@ def rule_features(scores: Sequence[float], topic_sets: Sequence[set[str] | froze
 
 
 @dataclass
+class FeatureBlocks:
+    """A batch's features in blocks, in the feature union's order and then the rule features: a sparse matrix per
+    part, the embedding as a dense array. `whole()` is their concatenation (`TrainedModel.transform`)."""
+
+    names: list[str] = field(default_factory=list)
+    blocks: list[Any] = field(default_factory=list)
+
+    @property
+    def by_part(self) -> bool:
+        """False when the union computed its matrix in one block (then readers take columns of it)."""
+        return "" not in self.names
+
+    def add(self, name: str, block: Any) -> None:
+        self.names.append(name)
+        self.blocks.append(block)
+
+    def whole(self) -> csr_matrix:
+        if len(self.blocks) == 1 and issparse(self.blocks[0]):
+            return self.blocks[0].tocsr()
+        return hstack([block if issparse(block) else csr_matrix(block) for block in self.blocks]).tocsr()
+
+    def without(self, unread: Sequence[str]) -> Any:
+        """The blocks not named in `unread`, joined; a single dense block is returned as it is."""
+        kept = [block for name, block in zip(self.names, self.blocks) if name not in unread]
+        if len(kept) == 1 and not issparse(kept[0]):
+            return kept[0]
+        return FeatureBlocks(["kept"] * len(kept), kept).whole()
+
+
+@dataclass
 class TrainedModel:
     """One feature extractor shared by both classifiers, so a batch of texts is featurised once."""
 
@@ -118,16 +148,20 @@ class TrainedModel:
     def transform(self, texts: list[str], rules: csr_matrix | None = None, reader: str | None = None) -> Any:
         """Features of texts; `rules` is their `rule_features` (all zeros when not given: n-grams alone). With a
         `reader` ("sentiment"/"topics") the parts it does not read are left as zeros, not computed."""
-        ngrams = self._ngrams(texts, self.unread_parts.get(reader, []) if reader else [])
-        if not self.uses_rules:
-            return ngrams
-        if rules is None:
-            rules = csr_matrix((len(texts), 3 + len(self.rule_topics)))
-        return hstack([ngrams, rules]).tocsr()
+        return self.features_of(texts, rules, reader).whole()
 
-    def _ngrams(self, texts: list[str], skipped: Sequence[str] = ()) -> Any:
-        """`features.transform(texts)`, with n-gram vectorizers replaced by their fast twins (nlp.fast_ngrams) and
-        the `skipped` parts as zeros."""
+    def features_of(self, texts: list[str], rules: csr_matrix | None = None,
+                    reader: str | None = None) -> FeatureBlocks:
+        """`transform`'s features, kept as one block per feature part, so that each classifier is given the parts
+        it reads without slicing columns out of the whole matrix (`read_by`)."""
+        blocks = self._ngrams(texts, self.unread_parts.get(reader, []) if reader else [])
+        if self.uses_rules:
+            blocks.add("rules", csr_matrix((len(texts), 3 + len(self.rule_topics))) if rules is None else rules)
+        return blocks
+
+    def _ngrams(self, texts: list[str], skipped: Sequence[str] = ()) -> FeatureBlocks:
+        """`features.transform(texts)` by part, with n-gram vectorizers replaced by their fast twins
+        (nlp.fast_ngrams), the embedding dense, and the `skipped` parts as zeros."""
         assert self.features is not None
         if self._ngram_parts is None:
             plain = self.features.transformer_weights is not None or any(
@@ -136,24 +170,36 @@ class TrainedModel:
                 CachedCharNgrams(part) if CachedCharNgrams.applies_to(part)
                 else WordNgramCounts(part) if WordNgramCounts.applies_to(part) else part
                 for _, part in self.features.transformer_list]
-        if not self._ngram_parts:
-            return self.features.transform(texts)
-        return hstack([csr_matrix((len(texts), len(fitted.vocabulary_))) if name in skipped else part.transform(texts)
-                       for (name, fitted), part in zip(self.features.transformer_list, self._ngram_parts)]).tocsr()
+        blocks = FeatureBlocks()
+        if not self._ngram_parts:  # a weighted union: only the union itself computes its matrix
+            blocks.add("", self.features.transform(texts))
+            return blocks
+        for (name, fitted), part in zip(self.features.transformer_list, self._ngram_parts):
+            if name in skipped:
+                blocks.add(name, csr_matrix((len(texts), len(fitted.vocabulary_))))
+            else:
+                blocks.add(name, part.vectors(texts) if isinstance(part, StaticEmbeddingFeatures) else part.transform(texts))
+        return blocks
 
     def read_by(self, reader: str, matrix: Any) -> Any:
-        """The columns of `transform`'s matrix that the "sentiment" or "topics" classifier reads."""
-        if not self.unread_parts.get(reader):
+        """The columns of `transform`'s matrix, or the blocks of `features_of`, that the "sentiment", "topics" or
+        "topic_embedding" classifier reads."""
+        unread = self.unread_parts.get(reader)
+        if isinstance(matrix, FeatureBlocks):
+            if unread and matrix.by_part:
+                return matrix.without(unread)
+            matrix = matrix.whole()
+        if not unread:
             return matrix
         if reader not in self._columns:
             assert self.features is not None
             kept, start = [], 0
             for name, part in self.features.transformer_list:
                 width = len(part.vocabulary_)
-                if name not in self.unread_parts[reader]:
+                if name not in unread:
                     kept.append(np.arange(start, start + width))
                 start += width
-            if "rules" not in self.unread_parts[reader]:
+            if "rules" not in unread:
                 kept.append(np.arange(start, matrix.shape[1]))  # the rule features
             self._columns[reader] = np.concatenate(kept)
         return matrix[:, self._columns[reader]]
@@ -164,7 +210,7 @@ class TrainedModel:
             return []
         classes = list(self.sentiment.classes_)
         results = []
-        matrix = self.read_by("sentiment", self.transform(texts) if matrix is None else matrix)
+        matrix = self.read_by("sentiment", self.features_of(texts) if matrix is None else matrix)
         for probabilities in self.sentiment.predict_proba(matrix):
             p = dict(zip(classes, probabilities))
             label = classes[int(probabilities.argmax())]
@@ -175,11 +221,12 @@ class TrainedModel:
         if self.topics is None or self.topic_binarizer is None or not texts:
             return [set() for _ in texts]
         names = list(self.topic_binarizer.classes_)
-        matrix = self.transform(texts) if matrix is None else matrix
+        matrix = self.features_of(texts) if matrix is None else matrix
         probabilities = self.topics.predict_proba(self.read_by("topics", matrix))
         if self.topic_embedding is not None:
+            embedding = self.read_by("topic_embedding", matrix)
             probabilities = (probabilities + self.topic_embedding.predict_proba(
-                self.read_by("topic_embedding", matrix).toarray())) / 2
+                embedding.toarray() if issparse(embedding) else embedding)) / 2
         return [{names[j] for j, p in enumerate(row) if p >= self.topic_threshold} for row in probabilities]
 
 

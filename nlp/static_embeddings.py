@@ -100,9 +100,12 @@ class StaticEmbeddingFeatures(TransformerMixin, BaseEstimator):
             raise ValueError(f"this model was trained on another version of the {self.name} embedding than the one "
                              f"installed: retrain it with `repwatch train`")
 
-    def transform(self, texts: Iterable[str]) -> csr_matrix:
+    def vectors(self, texts: Iterable[str]) -> np.ndarray:
+        """One dense float64 row per text (what nlp.model's classifier over the embedding reads)."""
         batch = list(texts)
         if not batch:
-            return csr_matrix((0, self.dimensions))
-        vectors = embedding_encoder(self.name)(batch)
-        return csr_matrix(np.asarray(vectors, dtype=np.float64))
+            return np.zeros((0, self.dimensions))
+        return np.asarray(embedding_encoder(self.name)(batch), dtype=np.float64)
+
+    def transform(self, texts: Iterable[str]) -> csr_matrix:
+        return csr_matrix(self.vectors(texts))

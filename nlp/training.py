@@ -168,7 +168,7 @@ def cross_validate(data: TrainingSet, folds: int = 5, seed: int = 13,
         test_texts = [data.texts[i] for i in test]
         analyses = analyzer.analyze_many([(t, data.lang) for t in test_texts])
         rules = _rule_matrix(rule_analyses(data), test, model.rule_topics) if use_rules else None
-        found = model.topics_of(test_texts, model.transform(test_texts, rules))
+        found = model.topics_of(test_texts, model.features_of(test_texts, rules))
         for i, analysis, topic_set in zip(test, analyses, found):
             if data.labels[i] is not None:
                 gold.append(data.labels[i])

@@ -203,7 +203,7 @@ def test_the_fast_ngram_path_gives_the_fitted_features_exactly(airline_model, ai
     folder, _ = airline_model
     model = load_model(folder)
     texts = [e.text for e in airline_csv[1][:500]] + ["Completely new words: zyxwv, ünïcödé ✈️"]
-    fast, slow = model._ngrams(texts), model.features.transform(texts)
+    fast, slow = model._ngrams(texts).whole(), model.features.transform(texts)
     assert any(part.__class__.__name__ == "CachedCharNgrams" for part in model._ngram_parts)
     assert fast.shape == slow.shape and abs(fast - slow).max() == 0.0
 
@@ -239,3 +239,26 @@ def test_the_instruction_count_can_measure_the_model_path(airline_model, monkeyp
     with pytest.raises(SystemExit):
         bench.main()
     assert "--model goes with --instructions" in capsys.readouterr().err
+
+
+def test_each_classifier_reads_its_blocks_as_it_would_read_columns_of_the_whole_matrix(airline_model, airline_csv):
+    """`features_of` keeps a part per block: each reader gets exactly the columns `read_by` cuts from `transform`'s
+    matrix (same values, same order), the embedding as a dense array, and the scores are the same."""
+    from scipy.sparse import issparse
+
+    folder, _ = airline_model
+    model = load_model(folder)
+    texts = [e.text for e in airline_csv[1][:200]]
+    blocks, whole = model.features_of(texts), model.transform(texts)
+    assert (blocks.whole() != whole).nnz == 0
+    for reader in ("sentiment", "topics", "topic_embedding"):
+        from_blocks, from_columns = model.read_by(reader, blocks), model.read_by(reader, whole)
+        if reader == "topic_embedding":
+            assert not issparse(from_blocks) and from_blocks.shape == (200, 256)
+            np.testing.assert_array_equal(from_blocks, from_columns.toarray())
+        else:
+            assert issparse(from_blocks) and from_blocks.shape == from_columns.shape
+            np.testing.assert_array_equal(from_blocks.indices, from_columns.indices)
+            np.testing.assert_array_equal(from_blocks.data, from_columns.data)
+    assert model.sentiment_scores(texts, blocks) == model.sentiment_scores(texts, whole)
+    assert model.topics_of(texts, blocks) == model.topics_of(texts, whole)
