@@ -171,7 +171,10 @@ class WordNgramCounts(_FastTransform):
         tokens = self._pattern.findall(text.lower() if self._lowercase else text)
         features = list(tokens) if self._min_n == 1 else []
         for n in range(max(self._min_n, 2), min(self._max_n, len(tokens)) + 1):
-            features += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+            if n == 2:  # the common case, without a slice per pair
+                features += map(" ".join, zip(tokens, tokens[1:]))
+            else:
+                features += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
         return features
 
     def _indices(self, texts: Iterable[str]) -> tuple[np.ndarray, list[int] | np.ndarray]:
