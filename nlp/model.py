@@ -112,16 +112,21 @@ class FeatureBlocks:
         self.blocks.append(block)
 
     def whole(self) -> csr_matrix:
-        if len(self.blocks) == 1 and issparse(self.blocks[0]):
-            return self.blocks[0].tocsr()
-        return hstack([block if issparse(block) else csr_matrix(block) for block in self.blocks]).tocsr()
+        return _joined(self.blocks)
 
     def without(self, unread: Sequence[str]) -> Any:
         """The blocks not named in `unread`, joined; a single dense block is returned as it is."""
         kept = [block for name, block in zip(self.names, self.blocks) if name not in unread]
         if len(kept) == 1 and not issparse(kept[0]):
             return kept[0]
-        return FeatureBlocks(["kept"] * len(kept), kept).whole()
+        return _joined(kept)
+
+
+def _joined(blocks: list[Any]) -> csr_matrix:
+    """Blocks side by side, as one sparse matrix."""
+    if len(blocks) == 1 and issparse(blocks[0]):
+        return blocks[0].tocsr()
+    return hstack([block if issparse(block) else csr_matrix(block) for block in blocks]).tocsr()
 
 
 @dataclass
