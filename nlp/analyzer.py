@@ -128,9 +128,9 @@ class Analyzer:
         rules = rule_features([analyses[i].sentiment for i in positions],
                               [{t.topic for t in analyses[i].topics} for i in positions], model.rule_topics) \
             if model.uses_rules else None
-        matrix = model.features_of(texts, rules)
-        overall = model.sentiment_scores(texts, matrix)
-        extra_topics = model.topics_of(texts, matrix)
+        features = model.features_of(texts, rules)
+        overall = model.sentiment_scores(texts, features)
+        extra_topics = model.topics_of(texts, features)
         # a topic clause that is the whole mention takes the mention's score; only shorter clauses are rescored
         clauses = {(t.snippet, t.topic): t.sentiment for n, i in enumerate(positions) for t in analyses[i].topics
                    if t.snippet.strip() != texts[n].strip()}

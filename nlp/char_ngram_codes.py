@@ -21,6 +21,7 @@ from typing import Sequence
 import numpy as np
 
 MAX_CODE_BITS = 63
+INDEX_BYTES = np.dtype(np.intc).itemsize  # columns are packed as C ints (nlp.fast_ngrams caches them so)
 
 
 class CharNgramCodes:
@@ -92,5 +93,5 @@ class CharNgramCodes:
         owner_of = np.concatenate(owners)
         order = np.argsort(owner_of, kind="stable")
         packed = np.concatenate(columns)[order].astype(np.intc).tobytes()
-        bounds = np.searchsorted(owner_of[order], np.arange(len(words) + 1)) * np.dtype(np.intc).itemsize
+        bounds = np.searchsorted(owner_of[order], np.arange(len(words) + 1)) * INDEX_BYTES
         return [packed[bounds[i] : bounds[i + 1]] for i in range(len(words))]

@@ -22,9 +22,8 @@ from typing import Any, Iterable
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from nlp.char_ngram_codes import CharNgramCodes
+from nlp.char_ngram_codes import INDEX_BYTES, CharNgramCodes
 
-INDEX_BYTES = np.dtype(np.intc).itemsize  # the cache packs indices as C ints
 MAX_CACHED_WORDS = 100_000  # about 30 MB (indices, keys, dict); the cache starts over when full
 
 # token patterns -> patterns that find the same tokens, faster (about 7 instead of 13 µs per tweet). A search that
