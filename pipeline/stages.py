@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Callable, Generic, TypeVar
 
 from connectors.mention import Mention
 from nlp.analyzer import Analyzer
@@ -16,13 +17,45 @@ from pipeline.dedup import SeenIds
 from pipeline.records import AnalyzedMention, BrandMention, TopicMention
 from pipeline.windows import BrandWindow, TopicWindow, window_bounds
 
+T = TypeVar("T")
+
+
+class PerThread(Generic[T]):
+    """One object per OS thread, built on first use by `build` and kept for the thread's life.
+
+    Not `threading.local`: Bytewax runs each worker of a process on a thread of its own (Rust) and calls into Python
+    from it with a thread state that does not outlive the call, so a `threading.local` is empty again at the next
+    call; a dataflow with two workers built its whole Analyzer again for every batch, with cold caches. The OS
+    thread's identity stays the same for the worker's life.
+    """
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+        self._objects: dict[int, T] = {}
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        ident = threading.get_ident()
+        found = self._objects.get(ident)
+        if found is None:
+            with self._lock:
+                found = self._objects.get(ident)
+                if found is None:
+                    found = self._objects[ident] = self._build()
+        return found
+
+    def __len__(self) -> int:
+        return len(self._objects)
+
 
 class Stages:
-    """Builds NLP objects lazily, once per worker thread (spaCy pipelines are not shared across threads)."""
+    """Builds NLP objects lazily, once per worker thread (the analyzers' caches and spaCy objects are not shared
+    across threads)."""
 
     def __init__(self, config: RepwatchConfig) -> None:
         self.config = config
-        self._local = threading.local()
+        self._analyzers = PerThread(lambda: Analyzer(config.nlp, config.topics, config.brands))
+        self._brand_matchers = PerThread(lambda: BrandMatcher(config.brands))
         # display names for alert messages: English first, then any other configured language
         self.topic_names: dict[str, str] = {}
         for lang in sorted(config.nlp.languages, key=lambda code: code != "en"):
@@ -39,19 +72,11 @@ class Stages:
 
     @property
     def analyzer(self) -> Analyzer:
-        analyzer = getattr(self._local, "analyzer", None)
-        if analyzer is None:
-            analyzer = Analyzer(self.config.nlp, self.config.topics, self.config.brands)
-            self._local.analyzer = analyzer
-        return analyzer
+        return self._analyzers.get()
 
     @property
     def brands(self) -> BrandMatcher:
-        matcher = getattr(self._local, "brands", None)
-        if matcher is None:
-            matcher = BrandMatcher(self.config.brands)
-            self._local.brands = matcher
-        return matcher
+        return self._brand_matchers.get()
 
     # --- deduplicate -------------------------------------------------------------------------------
     def dedup(self, state: SeenIds | None, mention: Mention) -> tuple[SeenIds, list[Mention]]:
