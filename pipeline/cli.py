@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 
@@ -65,11 +66,18 @@ def cmd_sql(args: argparse.Namespace) -> int:
     from sinks.clickhouse_client import prepare_clickhouse
 
     config = _config(args.config, fallback="demo")
-    result = prepare_clickhouse(config).query(args.query)
-    # plain tab-separated output, so it pipes into other tools
-    sys.stdout.write("\t".join(result.column_names) + "\n")
-    for row in result.result_rows:
-        sys.stdout.write("\t".join(str(v) for v in row) + "\n")
+    client = prepare_clickhouse(config)  # started once for all the queries (the embedded engine takes a second)
+    for n, query in enumerate(args.query):
+        result = client.query(query)
+        if args.json:  # one object per query and line
+            sys.stdout.write(json.dumps({"query": query, "columns": list(result.column_names),
+                                         "rows": [list(row) for row in result.result_rows]},
+                                        ensure_ascii=False, default=str) + "\n")
+            continue
+        # plain tab-separated output, so it pipes into other tools; several queries' tables are parted by a blank line
+        sys.stdout.write(("\n" if n else "") + "\t".join(result.column_names) + "\n")
+        for row in result.result_rows:
+            sys.stdout.write("\t".join(str(v) for v in row) + "\n")
     return 0
 
 
@@ -277,8 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", nargs="?", default=DEFAULT_CONFIG)
     check.set_defaults(func=cmd_config_check)
 
-    sql = sub.add_parser("sql", help="run a SQL query against the configured ClickHouse (embedded by default)")
-    sql.add_argument("query")
+    sql = sub.add_parser("sql", help="run SQL queries against the configured ClickHouse (embedded by default)")
+    sql.add_argument("query", nargs="+", help="one or more queries, run in order")
+    sql.add_argument("--json", action="store_true",
+                     help="one JSON object per query and line: query, columns, rows")
     sql.add_argument("--config", help="config file (default: the bundled demo config)")
     sql.set_defaults(func=cmd_sql)
     run = sub.add_parser("run", help="run the dataflow with the configured source (file or kafka) and sinks")

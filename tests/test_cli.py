@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import sys
 import yaml
 
 from pipeline.cli import main
+from pipeline.config import packaged_config
 from pipeline.demo_sample import SAMPLE_PATH, render
 from tests.conftest import REPO
 
@@ -58,3 +60,21 @@ def test_demo_end_to_end(tmp_path):
     )
     assert query.returncode == 0, query.stderr
     assert query.stdout.strip().splitlines()[-1] == "2"
+    # several queries in one start-up, as tables parted by a blank line or as JSON lines
+    queries = ["SELECT count() AS firing FROM repwatch_demo.alerts FINAL WHERE status = 'firing'",
+               "SELECT brand, count() AS n FROM repwatch_demo.mentions FINAL GROUP BY brand ORDER BY brand"]
+    from tests.test_dataflow import expected_mentions_per_brand
+
+    per_brand = expected_mentions_per_brand(packaged_config("demo"))
+    for flag in ([], ["--json"]):
+        done = subprocess.run([sys.executable, "-m", "pipeline.cli", "sql", *queries, *flag], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        if flag:
+            firing, brands = [json.loads(line) for line in done.stdout.splitlines()]
+            assert firing == {"query": queries[0], "columns": ["firing"], "rows": [[2]]}
+            assert brands["columns"] == ["brand", "n"] and dict(brands["rows"]) == per_brand
+        else:
+            first, second = done.stdout.split("\n\n")
+            assert first.splitlines() == ["firing", "2"]
+            assert second.splitlines() == ["brand\tn"] + [f"{b}\t{n}" for b, n in sorted(per_brand.items())]

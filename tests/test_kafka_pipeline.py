@@ -39,20 +39,28 @@ def repwatch(*args: str, cwd: Path, env: dict | None = None, timeout: float = 30
     return done
 
 
+def sql_many(cwd: Path, config: Path, queries: list[str], env: dict | None = None) -> list[list[list[str]]]:
+    """Each query's rows, values as the tab-separated output writes them, from one `repwatch sql` start-up."""
+    out = repwatch("sql", *queries, "--json", "--config", str(config), cwd=cwd, env=env).stdout.splitlines()
+    return [[[v if isinstance(v, str) else str(v) for v in row] for row in json.loads(line)["rows"]] for line in out]
+
+
 def sql(cwd: Path, config: Path, query: str, env: dict | None = None) -> list[list[str]]:
-    out = repwatch("sql", query, "--config", str(config), cwd=cwd, env=env).stdout.strip().splitlines()
-    return [line.split("\t") for line in out[1:]]
+    return sql_many(cwd, config, [query], env)[0]
 
 
 def write_config(tmp: Path, bootstrap: str, prefix: str, *, recovery: bool = False, data_dir: str = "data",
-                 mentions_topic: str | None = None, lateness: str = "30d", partitions: int = 3) -> Path:
+                 mentions_topic: str | None = None, lateness: str = "30d", partitions: int = 3,
+                 epoch_interval: str | None = "0.5s") -> Path:
+    """A run's config; `epoch_interval=None` keeps the product's default (2s)."""
     data = packaged_config("demo").model_dump(mode="json", exclude_none=True)
     data["data_dir"] = str(tmp / data_dir)
     data["windows"]["lateness"] = lateness  # a backfill at full speed reads partitions at different rates
     data["kafka"] = {**data["kafka"], "bootstrap_servers": [bootstrap], "partitions": partitions, "batch_size": 50,
                      "mentions_topic": mentions_topic or f"{prefix}.mentions",
                      "deadletters_topic": f"{prefix}.deadletters", "alerts_topic": f"{prefix}.alerts"}
-    data["run"] = {"source": "kafka", "deadletters_to_kafka": True, "epoch_interval": "0.5s"}
+    data["run"] = {"source": "kafka", "deadletters_to_kafka": True,
+                   **({"epoch_interval": epoch_interval} if epoch_interval else {})}
     data["alerts"]["notifiers"] = [{"kind": "log"}, {"kind": "kafka"}]
     data["sinks"]["clickhouse"]["database"] = prefix.replace(".", "_").replace("-", "_")
     data["sinks"]["clickhouse"].pop("dsn", None)
@@ -89,11 +97,14 @@ def test_kafka_end_to_end(bootstrap, tmp_path):
     publish_sample(tmp_path, config)
     repwatch("run", "--config", str(config), "--exit-when-idle", "4", cwd=tmp_path)
     db = yaml.safe_load(config.read_text())["sinks"]["clickhouse"]["database"]
-    got = {brand: int(n) for brand, n in sql(tmp_path, config, f"SELECT brand, count() FROM {db}.mentions FINAL GROUP BY brand")}
+    mentions, windows, dead = sql_many(tmp_path, config, [
+        f"SELECT brand, count() FROM {db}.mentions FINAL GROUP BY brand",
+        f"SELECT brand, sum(mentions) FROM {db}.brand_windows FINAL GROUP BY brand",
+        f"SELECT reason FROM {db}.dead_letters FINAL ORDER BY reason"])
+    got = {brand: int(n) for brand, n in mentions}
     assert got == expected_counts()
-    windows = sql(tmp_path, config, f"SELECT brand, sum(mentions) FROM {db}.brand_windows FINAL GROUP BY brand")
     assert {b: int(n) for b, n in windows} == got
-    reasons = [r[0] for r in sql(tmp_path, config, f"SELECT reason FROM {db}.dead_letters FINAL ORDER BY reason")]
+    reasons = [r[0] for r in dead]
     assert len(reasons) == 2 and any("malformed JSON" in r for r in reasons) and any("UTF-8" in r for r in reasons)
     settings = yaml.safe_load(config.read_text())["kafka"]
     alerts = [json.loads(v) for _, v in read_topic(bootstrap, settings["alerts_topic"])]

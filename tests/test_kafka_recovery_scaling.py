@@ -30,7 +30,7 @@ import yaml
 
 from pipeline.jobs import demo_sample_path
 from tests.kafka_broker import free_port, kafka_bootstrap, read_topic
-from tests.test_kafka_pipeline import expected_counts, repwatch, sql, write_config
+from tests.test_kafka_pipeline import expected_counts, repwatch, sql, sql_many, write_config
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 COPIES = 8
@@ -74,23 +74,29 @@ def stream(tmp_path_factory):
 
 def run_config(stream, name: str, topic: str = "big.mentions", lateness: str = BACKFILL_LATENESS,
                **kwargs) -> tuple[Path, Path]:
+    """A run's config. The backfill runs keep the default epoch (2s): each epoch snapshots every open window, and
+    theirs stay open for the whole stream; the crash test asks for short epochs itself."""
     bootstrap, base = stream
     tmp = base / name
     tmp.mkdir()
+    kwargs.setdefault("epoch_interval", None)
     return tmp, write_config(tmp, bootstrap, name, mentions_topic=topic, lateness=lateness, **kwargs)
 
 
 def results(tmp: Path, config: Path, env: dict | None = None) -> dict[str, object]:
     db = yaml.safe_load(config.read_text())["sinks"]["clickhouse"]["database"]
-    q = lambda query: sql(tmp, config, query, env)  # noqa: E731
+    mentions, brand_windows, topic_windows, alerts, late = sql_many(tmp, config, [
+        f"SELECT brand, count() FROM {db}.mentions FINAL GROUP BY brand",
+        f"SELECT brand, window_start, mentions, positive, neutral, negative FROM {db}.brand_windows FINAL",
+        f"SELECT brand, topic, window_start, mentions, negative FROM {db}.topic_windows FINAL",
+        f"SELECT alert_id FROM {db}.alerts FINAL",
+        f"SELECT count() FROM {db}.late_mentions FINAL"], env)
     return {
-        "mentions": sorted(map(tuple, q(f"SELECT brand, count() FROM {db}.mentions FINAL GROUP BY brand"))),
-        "brand_windows": sorted(map(tuple, q(
-            f"SELECT brand, window_start, mentions, positive, neutral, negative FROM {db}.brand_windows FINAL"))),
-        "topic_windows": sorted(map(tuple, q(
-            f"SELECT brand, topic, window_start, mentions, negative FROM {db}.topic_windows FINAL"))),
-        "alerts": sorted(r[0] for r in q(f"SELECT alert_id FROM {db}.alerts FINAL")),
-        "late": q(f"SELECT count() FROM {db}.late_mentions FINAL")[0][0],
+        "mentions": sorted(map(tuple, mentions)),
+        "brand_windows": sorted(map(tuple, brand_windows)),
+        "topic_windows": sorted(map(tuple, topic_windows)),
+        "alerts": sorted(r[0] for r in alerts),
+        "late": late[0][0],
     }
 
 
@@ -152,7 +158,8 @@ def wait_for_analyzed_mentions(recovery: Path, executions_before: int, process: 
 
 def test_sigkill_at_three_points_then_resume(stream, reference):
     bootstrap, _ = stream
-    tmp, config = run_config(stream, "crash", topic="one.mentions", lateness=STREAM_LATENESS, recovery=True)
+    tmp, config = run_config(stream, "crash", topic="one.mentions", lateness=STREAM_LATENESS, recovery=True,
+                             epoch_interval="0.5s")
     repwatch("recovery", "init", "--config", str(config), cwd=tmp)
     rng = random.Random(int(os.environ.get("REPWATCH_CRASH_SEED", "7")))
     # each kill comes at a random moment after the run first snapshotted window state (start-up takes 3-8 s,
