@@ -161,14 +161,28 @@ def test_vader_ground_truth_trains_from_mean_ratings():
     assert data.labels.count("negative") == sum(r <= -0.5 for r in ratings)
 
 
-def test_several_datasets_of_one_language_train_one_model(tmp_path, capsys):
+def _semeval2014_subset(folder, sentences: int):
+    """The first sentences of the shared SemEval-2014 restaurants XML, written at test time (training on all 3,041
+    would only make the test slower)."""
+    import xml.etree.ElementTree as ET
+
     from nlp.evaluation.datasets import load_semeval2014
 
-    semeval = load_semeval2014(shared_dataset("semeval2014_restaurants"))
+    root = ET.parse(next(iter(sorted(shared_dataset("semeval2014_restaurants").glob("*.xml"))))).getroot()
+    for sentence in root.findall("sentence")[sentences:]:
+        root.remove(sentence)
+    folder.mkdir()
+    ET.ElementTree(root).write(folder / "subset.xml", encoding="utf-8", xml_declaration=True)
+    return load_semeval2014(folder)
+
+
+def test_several_datasets_of_one_language_train_one_model(tmp_path, capsys):
+    semeval = _semeval2014_subset(tmp_path / "semeval", 800)
+    assert len(semeval) == 800
     reviews = tmp_path / "reviews.jsonl"  # a second, generic dataset made at test time from the shared tweets
     reviews.write_text("".join(json.dumps({"text": e.text, "label": e.label}) + "\n"
                                for e in load_airline(shared_dataset("airline_tweets"))[:500]), encoding="utf-8")
-    assert main(["train", "--dataset", "semeval2014", str(shared_dataset("semeval2014_restaurants")),
+    assert main(["train", "--dataset", "semeval2014", str(tmp_path / "semeval"),
                  "--also", "generic", str(reviews), "--out", str(tmp_path / "m"), "--folds", "0", "--json"]) == 0
     capsys.readouterr()
     meta = json.loads((tmp_path / "m" / "model.json").read_text())
@@ -180,7 +194,7 @@ def test_several_datasets_of_one_language_train_one_model(tmp_path, capsys):
         train([("generic", reviews), ("generic", italian)], tmp_path / "mixed", folds=0)
 
 
-def test_an_ngrams_only_model_skips_the_rule_features(airline_csv, tmp_path):
+def test_an_ngrams_only_model_skips_the_rule_features(airline_csv, airline_model, tmp_path):
     from nlp.model import rule_features
 
     path, examples = airline_csv
@@ -192,8 +206,10 @@ def test_an_ngrams_only_model_skips_the_rule_features(airline_csv, tmp_path):
     trained = Analyzer(NlpConfig(languages=["en"], model=str(folder)), TopicsConfig())
     assert [a.label for a in trained.analyze_many([(t, "en") for t in texts])] == [
         label for label, _ in model.sentiment_scores(texts)]
-    # a model with rule features reads different values for a text the rules score differently
-    hybrid = load_model(train([("generic", path)], tmp_path / "h", folds=0)[0])
+    # a model with rule features (the module's, trained on the same tweets) reads different values for a text the
+    # rules score differently
+    hybrid = load_model(airline_model[0])
+    assert hybrid.uses_rules
     rows = hybrid.transform(["late again"], rule_features([-0.6], [{"wait_time"}], hybrid.rule_topics))
     assert rows.shape[1] == len(hybrid.features.get_feature_names_out()) + 3 + len(hybrid.rule_topics)
     assert hybrid.sentiment_scores(["late again"], rows) != hybrid.sentiment_scores(["late again"])
