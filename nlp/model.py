@@ -72,7 +72,7 @@ def sentiment_classifier(c: float = 4.0) -> VotingClassifier:
     """The mean probability of a logistic regression and a Naive-Bayes-weighted one (nlp.nb_logistic): the plain
     regression keeps the rarer neutral class, the weighted one separates positive from negative better."""
     return VotingClassifier([("logistic", LogisticRegression(C=c, max_iter=2000, class_weight="balanced")),
-                             ("nb_logistic", NBLogisticRegression(C=c))], voting="soft")
+                             ("nb_logistic", NBLogisticRegression(C=c))], voting="soft", n_jobs=-1)
 
 
 def topic_classifier(c: float = 8.0) -> OneVsRestClassifier:
