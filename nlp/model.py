@@ -26,6 +26,7 @@ import numpy as np
 from scipy.sparse import csr_matrix, hstack, issparse
 
 import joblib
+from sklearn import config_context
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.ensemble import VotingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -214,25 +215,30 @@ class TrainedModel:
         if self.sentiment is None or not texts:
             return []
         classes = list(self.sentiment.classes_)
-        results = []
         matrix = self.read_by("sentiment", self.features_of(texts) if matrix is None else matrix)
-        for probabilities in self.sentiment.predict_proba(matrix):
-            p = dict(zip(classes, probabilities))
-            label = classes[int(probabilities.argmax())]
-            results.append((label, float(p.get("positive", 0.0) - p.get("negative", 0.0))))
-        return results
+        with config_context(assume_finite=True):  # the features are finite by construction
+            probabilities = self.sentiment.predict_proba(matrix)
+        zeros = np.zeros(len(probabilities))
+        column = lambda name: probabilities[:, classes.index(name)] if name in classes else zeros  # noqa: E731
+        scores = (column("positive") - column("negative")).tolist()
+        labels = [classes[i] for i in probabilities.argmax(axis=1).tolist()]
+        return list(zip(labels, scores))
 
     def topics_of(self, texts: list[str], matrix: Any = None) -> list[set[str]]:
         if self.topics is None or self.topic_binarizer is None or not texts:
             return [set() for _ in texts]
         names = list(self.topic_binarizer.classes_)
         matrix = self.features_of(texts) if matrix is None else matrix
-        probabilities = self.topics.predict_proba(self.read_by("topics", matrix))
-        if self.topic_embedding is not None:
-            embedding = self.read_by("topic_embedding", matrix)
-            probabilities = (probabilities + self.topic_embedding.predict_proba(
-                embedding.toarray() if issparse(embedding) else embedding)) / 2
-        return [{names[j] for j, p in enumerate(row) if p >= self.topic_threshold} for row in probabilities]
+        with config_context(assume_finite=True):  # the features are finite by construction
+            probabilities = self.topics.predict_proba(self.read_by("topics", matrix))
+            if self.topic_embedding is not None:
+                embedding = self.read_by("topic_embedding", matrix)
+                probabilities = (probabilities + self.topic_embedding.predict_proba(
+                    embedding.toarray() if issparse(embedding) else embedding)) / 2
+        found: list[set[str]] = [set() for _ in texts]
+        for row, j in zip(*np.nonzero(probabilities >= self.topic_threshold)):
+            found[row].add(names[j])
+        return found
 
 
 def save_model(model: TrainedModel, directory: str | Path) -> Path:

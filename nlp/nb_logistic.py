@@ -63,10 +63,24 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        scores = expit(np.asarray(csr_matrix(X) @ self.coef_.T) + self.intercept_)
+        scores = expit(np.asarray(csr_matrix(X) @ self._weights_by_feature()) + self.intercept_)
         if len(self.classes_) == 2:
             return np.column_stack([1.0 - scores[:, 0], scores[:, 0]])
         return scores / scores.sum(axis=1, keepdims=True)
+
+    def _weights_by_feature(self) -> np.ndarray:
+        """`coef_.T` in C order, made once: a sparse-times-dense product copies a transposed (Fortran-order) operand
+        at every call, the size of the vocabulary times the classes. Same values, so the same products. Made again
+        when `coef_` is replaced (not when it is changed in place)."""
+        cached = self.__dict__.get("_coef_by_feature")
+        if cached is None or cached[0] is not self.coef_:
+            cached = self.__dict__["_coef_by_feature"] = (self.coef_, np.ascontiguousarray(self.coef_.T))
+        return cached[1]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())
+        state.pop("_coef_by_feature", None)  # derived: not saved with the model
+        return state
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

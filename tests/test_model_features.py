@@ -80,6 +80,47 @@ def test_binary_targets_fit_one_regression_and_read_only_input_is_fine():
         NBLogisticRegression().fit(X, np.zeros(X.shape[0]))
 
 
+def test_prediction_weights_are_made_once_follow_a_new_coef_and_are_not_saved():
+    import pickle
+
+    from scipy.special import expit
+
+    X, y = _toy(seed=3)
+    model = NBLogisticRegression().fit(X, y)
+    expected = expit(np.asarray(X @ model.coef_.T) + model.intercept_)
+    expected /= expected.sum(axis=1, keepdims=True)
+    assert np.array_equal(model.predict_proba(X), expected)  # the same products, bit for bit
+    weights = model._weights_by_feature()
+    assert weights.flags.c_contiguous and model._weights_by_feature() is weights
+    restored = pickle.loads(pickle.dumps(model))
+    assert "_coef_by_feature" not in restored.__dict__
+    assert np.array_equal(restored.predict_proba(X), expected)
+    model.coef_ = -model.coef_  # a replaced coef_ is read, not the weights made from the old one
+    flipped = expit(np.asarray(X @ model.coef_.T) + model.intercept_)
+    assert np.array_equal(model.predict_proba(X), flipped / flipped.sum(axis=1, keepdims=True))
+
+
+def test_sentiment_scores_are_positive_minus_negative_probability_with_the_argmax_label():
+    texts = ["the service was not good", "service was good", "food not bad at all", "great food", "bad food",
+             "it is a restaurant", "we ate there", "awful, never again"] * 3
+    labels = ["negative", "positive", "positive", "positive", "negative", "neutral", "neutral", "negative"] * 3
+    extractor = features("en")
+    matrix = extractor.fit_transform(texts)
+    model = TrainedModel(languages=["en"], features=extractor, uses_rules=False, unread_parts=dict(UNREAD_PARTS))
+    model.sentiment = NBLogisticRegression().fit(model.read_by("sentiment", matrix), labels)
+    probabilities = model.sentiment.predict_proba(model.read_by("sentiment", model.features_of(texts)))
+    classes = list(model.sentiment.classes_)
+    scored = model.sentiment_scores(texts)
+    assert [label for label, _ in scored] == [classes[int(row.argmax())] for row in probabilities]
+    assert [score for _, score in scored] == [float(row[classes.index("positive")] - row[classes.index("negative")])
+                                             for row in probabilities]
+    # a model without a negative class scores P(positive) alone
+    binary = ["positive" if label == "positive" else "neutral" for label in labels]
+    model.sentiment = NBLogisticRegression().fit(model.read_by("sentiment", matrix), binary)
+    probabilities = model.sentiment.predict_proba(model.read_by("sentiment", model.features_of(texts)))
+    assert [score for _, score in model.sentiment_scores(texts)] == [float(row[1]) for row in probabilities]
+
+
 def test_each_classifier_reads_its_own_feature_parts():
     texts = ["the service was not good", "service was good", "food not bad at all", "great food", "bad food"] * 2
     extractor = features("en")
