@@ -26,7 +26,8 @@ class PerThread(Generic[T]):
     Not `threading.local`: Bytewax runs each worker of a process on a thread of its own (Rust) and calls into Python
     from it with a thread state that does not outlive the call, so a `threading.local` is empty again at the next
     call; a dataflow with two workers built its whole Analyzer again for every batch, with cold caches. The OS
-    thread's identity stays the same for the worker's life.
+    thread's identity stays the same for the worker's life. (An identity is reused only after its thread has ended,
+    so an object is never used by two threads at once.)
     """
 
     def __init__(self, build: Callable[[], T]) -> None:
