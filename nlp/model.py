@@ -218,6 +218,7 @@ class TrainedModel:
         matrix = self.read_by("sentiment", self.features_of(texts) if matrix is None else matrix)
         with config_context(assume_finite=True):  # the features are finite by construction
             probabilities = self.sentiment.predict_proba(matrix)
+
         def column(name: str) -> np.ndarray:  # a class the model was not trained on has probability 0
             return probabilities[:, classes.index(name)] if name in classes else np.zeros(len(probabilities))
 

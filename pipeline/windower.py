@@ -3,7 +3,8 @@
 The window folds take each mention as it arrives (`ordered=False`). Bytewax then opens windows in arrival order,
 and when one watermark step closes several windows of a key it would hand them on in that order too. Alert rules
 and baselines must see a key's windows in time order, so this windower closes them sorted by close time. Its state
-is Bytewax's own (recovery snapshots stay compatible); only the order of `close_for` differs.
+is Bytewax's own (recovery snapshots stay compatible); `close_for`, `notify_at` and `snapshot` give Bytewax's results
+(`close_for` in time order) without walking every open window.
 """
 
 from __future__ import annotations
@@ -21,21 +22,21 @@ from bytewax.operators.windowing import (  # the windower's logic and state clas
 
 
 class _ChronologicalLogic(_SlidingWindowerLogic):
-    """Tumbling windows (offset = length): a window's close time grows with its id, so the earliest close is the
-    smallest open id's, and a watermark closes exactly the ids up to `(watermark - align_to) // length - 1`. Bytewax
-    asks `notify_at` and `close_for` of every key at every activation; its own versions walk every open window's
-    metadata, a fifth of a backfill's time when windows stay open for days (`windows.lateness`)."""
+    """Tumbling windows (built by ChronologicalTumblingWindower only, so offset = length): a window's close time grows
+    with its id, so the earliest close is the smallest open id's, and a watermark closes exactly the ids up to
+    `(watermark - align_to) // length - 1`, oldest first. Bytewax asks `notify_at` and `close_for` of every key at
+    every activation; its own versions walk every open window's metadata, a fifth of a backfill's time when windows
+    stay open for days (`windows.lateness`)."""
 
     def close_for(self, watermark: datetime) -> Iterable[tuple[int, WindowMetadata]]:
         opened = self.state.opened
-        if opened and self.offset == self.length and min(opened) > (watermark - self.align_to) // self.length - 1:
+        last = (watermark - self.align_to) // self.length - 1  # the last window id the watermark closes
+        if not opened or min(opened) > last:
             return []  # nothing closes: the common case
-        return sorted(super().close_for(watermark), key=lambda closed: closed[1].close_time)
+        return [(window_id, opened.pop(window_id)) for window_id in sorted(i for i in opened if i <= last)]
 
     def notify_at(self) -> Optional[datetime]:
         opened = self.state.opened
-        if self.offset != self.length:
-            return super().notify_at()
         return opened[min(opened)].close_time if opened else None
 
     def snapshot(self) -> _SlidingWindowerState:
